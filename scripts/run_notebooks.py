@@ -1,0 +1,47 @@
+"""Restart & Run All: execute notebooks in place with the course's kernel, as nbval will.
+
+Usage: ``python scripts/run_notebooks.py [notebooks/NN_name.ipynb ...]``
+(all notebooks when none is given). ``make notebooks`` runs it. Each notebook
+runs in a fresh kernel from the current environment, with its working
+directory set to ``notebooks/``, and is saved with its outputs and widget state.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def run(path: Path) -> float:
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook,
+        timeout=900,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        store_widget_state=True,
+    )
+    start = time.perf_counter()
+    client.execute()
+    elapsed = time.perf_counter() - start
+    nbformat.write(notebook, path)
+    return elapsed
+
+
+def main(argv: list[str]) -> None:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    paths = [Path(arg).resolve() for arg in argv] or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    for path in paths:
+        print(f"{path.relative_to(ROOT)}: {run(path):.1f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

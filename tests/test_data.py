@@ -1,0 +1,108 @@
+"""Tests for utils.data: the course's MNIST copy and every way it can be damaged."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from utils import data
+from utils.data import load_mnist
+
+# Facts about the file from ../shared/datasets/README.md (independent of the loader).
+TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+FIRST_TRAIN = [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
+FIRST_TEST = [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    return load_mnist()
+
+
+def test_shapes_and_dtypes_match_keras(mnist):
+    (x_train, y_train), (x_test, y_test) = mnist
+    assert (x_train.shape, y_train.shape) == ((60000, 28, 28), (60000,))
+    assert (x_test.shape, y_test.shape) == ((10000, 28, 28), (10000,))
+    for array in (x_train, y_train, x_test, y_test):
+        assert array.dtype == np.uint8
+
+
+def test_label_counts_and_first_labels(mnist):
+    (x_train, y_train), (x_test, y_test) = mnist
+    assert np.bincount(y_train, minlength=10).tolist() == TRAIN_COUNTS
+    assert np.bincount(y_test, minlength=10).tolist() == TEST_COUNTS
+    assert y_train[:10].tolist() == FIRST_TRAIN
+    assert y_test[:10].tolist() == FIRST_TEST
+    assert x_train.min() == 0 and x_train.max() == 255
+
+
+def test_default_path_is_the_shipped_file():
+    assert data.DATA_DIR / data.MNIST_FILE == Path(__file__).parent.parent / "data" / "mnist.npz"
+    assert data.sha256_of(data.DATA_DIR / data.MNIST_FILE) == data.MNIST_SHA256
+
+
+def test_loading_writes_nothing_into_data():
+    before = {p: p.stat().st_mtime_ns for p in data.DATA_DIR.rglob("*")}
+    load_mnist()
+    after = {p: p.stat().st_mtime_ns for p in data.DATA_DIR.rglob("*")}
+    assert before == after
+
+
+def test_explicit_path_to_a_good_copy(tmp_path):
+    copy = tmp_path / "mnist.npz"
+    shutil.copyfile(data.DATA_DIR / data.MNIST_FILE, copy)
+    (_, y_train), _ = load_mnist(str(copy))
+    assert y_train[:10].tolist() == FIRST_TRAIN
+
+
+def test_missing_file_names_it_and_says_how_to_restore(tmp_path):
+    missing = tmp_path / "nowhere" / "mnist.npz"
+    with pytest.raises(FileNotFoundError) as error:
+        load_mnist(missing)
+    message = str(error.value)
+    assert str(missing) in message
+    assert data.MNIST_SHA256 in message and "11,490,519 bytes" in message
+    assert "git checkout -- data/mnist.npz" in message
+
+
+def test_truncated_file(tmp_path):
+    truncated = tmp_path / "mnist.npz"
+    truncated.write_bytes((data.DATA_DIR / data.MNIST_FILE).read_bytes()[:1000])
+    with pytest.raises(ValueError, match="truncated: 1,000 bytes, expected 11,490,519") as error:
+        load_mnist(truncated)
+    assert str(truncated) in str(error.value)
+    assert "git checkout -- data/mnist.npz" in str(error.value)
+
+
+def test_altered_file_of_the_right_size(tmp_path):
+    altered = tmp_path / "mnist.npz"
+    content = bytearray((data.DATA_DIR / data.MNIST_FILE).read_bytes())
+    content[5_000_000] ^= 0xFF
+    altered.write_bytes(bytes(content))
+    with pytest.raises(ValueError, match="has been altered") as error:
+        load_mnist(altered)
+    message = str(error.value)
+    assert str(altered) in message and data.MNIST_SHA256 in message
+    assert data.sha256_of(altered) in message
+
+
+def test_larger_file(tmp_path):
+    padded = tmp_path / "mnist.npz"
+    padded.write_bytes((data.DATA_DIR / data.MNIST_FILE).read_bytes() + b"\0")
+    with pytest.raises(ValueError, match="larger than expected: 11,490,520 bytes"):
+        load_mnist(padded)
+
+
+def test_a_directory_is_not_the_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="mnist.npz not found"):
+        load_mnist(tmp_path)
+
+
+@pytest.mark.parametrize("bad", [42, b"data/mnist.npz", ["data/mnist.npz"]])
+def test_wrong_path_type(bad):
+    with pytest.raises(TypeError, match="path must be a str, an os.PathLike or None, got"):
+        load_mnist(bad)

@@ -1,0 +1,72 @@
+"""Tests for the set-up: pins, the conda route, and utils.environment."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from utils.environment import check_environment, read_pins, version_report
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUIRED = {
+    "tensorflow": "2.21.",
+    "keras": "3.",
+    "jupyterlab": "4.",
+    "plotly": "",
+    "numpy": "",
+    "nbval": "",
+    "ipywidgets": "8.",
+    "pytest": "",
+    "hypothesis": "",
+    "scipy": "",
+    "ruff": "",
+}
+
+
+def conda_pins(path: Path) -> dict[str, str]:
+    """Pins listed in environment.yml's pip section (parsed as text, independently)."""
+    pins = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = re.fullmatch(r"\s*-\s*([A-Za-z0-9._-]+)==(\S+)\s*", line)
+        if match:
+            pins[match.group(1).lower()] = match.group(2)
+    return pins
+
+
+def test_every_requirement_is_pinned_exactly():
+    lines = [
+        line.strip()
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    assert lines and all(
+        re.fullmatch(r"[A-Za-z0-9._-]+==[0-9][0-9A-Za-z.]*", line) for line in lines
+    )
+    pins = read_pins()
+    assert len(pins) == len(lines)
+    for name, prefix in REQUIRED.items():
+        assert pins[name].startswith(prefix), f"{name} {pins[name]} should be {prefix}*"
+
+
+def test_conda_route_names_the_same_packages_at_the_same_versions():
+    yml = (ROOT / "environment.yml").read_text()
+    assert "conda-forge" in yml and re.search(r"^\s*-\s*python=3\.11\s*$", yml, re.MULTILINE)
+    assert conda_pins(ROOT / "environment.yml") == read_pins()
+
+
+def test_installed_versions_are_the_pinned_ones(capsys):
+    mismatched = [row for row in version_report() if row[1] != row[2]]
+    assert mismatched == []
+    assert check_environment() is True
+    assert capsys.readouterr().out.count(" ok\n") == len(read_pins()) + 1
+
+
+def test_a_mismatch_is_reported(tmp_path):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("numpy==0.0.1\nnot-a-package-here==1.0\n# comment\n")
+    report = dict(
+        (name, (pinned, installed))
+        for name, pinned, installed in version_report(read_pins(requirements))
+    )
+    assert report["numpy"][0] == "0.0.1" and report["numpy"][1] != "0.0.1"
+    assert report["not-a-package-here"] == ("1.0", None)

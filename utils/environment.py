@@ -1,0 +1,53 @@
+"""Checks that the running Python environment is the one the course pins.
+
+The stored notebook outputs were produced with the versions in
+``requirements.txt``; another version of TensorFlow or plotly can change them.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from importlib import metadata
+from pathlib import Path
+
+REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements.txt"
+PYTHON = (3, 11)
+_PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s;#]+)")
+
+
+def read_pins(path: Path = REQUIREMENTS) -> dict[str, str]:
+    """Return ``{package: version}`` for every ``name==version`` line of a requirements file."""
+    pins = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        match = _PIN.match(line)
+        if match:
+            pins[match.group(1).lower()] = match.group(2)
+    return pins
+
+
+def version_report(pins: dict[str, str] | None = None) -> list[tuple[str, str, str | None]]:
+    """Return ``(package, pinned version, installed version or None)`` for each pin."""
+    pins = read_pins() if pins is None else pins
+    report = []
+    for name, pinned in sorted(pins.items()):
+        try:
+            installed: str | None = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            installed = None
+        report.append((name, pinned, installed))
+    return report
+
+
+def check_environment() -> bool:
+    """Print each pinned package with its installed version; return whether all match."""
+    ok = sys.version_info[:2] == PYTHON
+    wanted = f"{PYTHON[0]}.{PYTHON[1]}"
+    status = "ok" if ok else f"DIFFERENT: {sys.version.split()[0]}"
+    print(f"{'python':<12} {wanted:<12} {status}")
+    for name, pinned, installed in version_report():
+        same = installed == pinned
+        ok &= same
+        status = "ok" if same else f"DIFFERENT: {installed or 'not installed'}"
+        print(f"{name:<12} {pinned:<12} {status}")
+    return ok
