@@ -42,3 +42,96 @@ def test_an_array_instead_of_a_number_is_diagnosed():
 def test_a_float_or_bool_is_not_a_count():
     assert "got float" in check_digit_count(3.0, LABELS, digit=7).message
     assert "got bool" in check_digit_count(True, LABELS, digit=7).message
+
+
+# Lesson 05: the relative decrease in test error.
+
+
+def test_relative_error_decrease_right_and_diagnosed():
+    from utils.checks import check_relative_error_decrease as check
+
+    assert check(2 / 3, 0.03, 0.01)
+    assert "66.7%" in check(0.6667, 0.03, 0.01).message
+    assert not check(..., 0.03, 0.01)
+    assert "Not answered yet" in check(..., 0.03, 0.01).message
+    assert "percentage" in check(66.67, 0.03, 0.01).message
+    assert "not by the new one" in check(2.0, 0.03, 0.01).message
+    assert "absolute decrease" in check(0.02, 0.03, 0.01).message
+    assert "expected a number, got str" in check("67%", 0.03, 0.01).message
+    assert "is not (old_error - new_error) / old_error" in check(0.5, 0.03, 0.01).message
+
+
+def test_relative_error_decrease_needs_a_positive_old_error():
+    import pytest
+
+    from utils.checks import check_relative_error_decrease as check
+
+    with pytest.raises(ValueError, match="old_error must be positive, got 0"):
+        check(0.5, 0, 0.01)
+
+
+# Lessons 01 and 02: the cross-correlation loop, output sizes, receptive fields.
+
+
+def _loop_correlate(image, kernel, flip=False, first=0, extra=0):
+    kernel = np.asarray(kernel)[::-1, ::-1] if flip else np.asarray(kernel)
+    rows = image.shape[0] - kernel.shape[0] + 1
+    cols = image.shape[1] - kernel.shape[1] + 1
+    out = np.zeros((rows + extra, cols + extra))
+    for i in range(first, rows + min(extra, 0)):
+        for j in range(first, cols + min(extra, 0)):
+            patch = image[i : i + kernel.shape[0], j : j + kernel.shape[1]]
+            out[i, j] = np.sum(patch * kernel)
+    return out
+
+
+def test_cross_correlation_checker_verdicts():
+    from utils.checks import check_cross_correlation as check
+
+    assert check(_loop_correlate)
+    assert "matches scipy.signal.correlate2d" in check(_loop_correlate).message
+    assert "Not answered yet" in check(...).message
+    assert "expected a function" in check(3).message
+    assert "kernel is flipped" in check(lambda i, k: _loop_correlate(i, k, flip=True)).message
+    assert (
+        "One row and one column too few"
+        in check(lambda i, k: _loop_correlate(i, k, extra=-1)).message
+    )
+    assert (
+        "One row and one column too many"
+        in check(lambda i, k: _loop_correlate(i, k, extra=1)).message
+    )
+    assert "off-by-one at the border" in check(lambda i, k: _loop_correlate(i, k, first=1)).message
+    assert "That is the input's size" in check(lambda i, k: np.zeros_like(i)).message
+    assert "raised ZeroDivisionError" in check(lambda i, k: 1 / 0).message
+    assert "returned None" in check(lambda i, k: None).message
+    assert "values differ" in check(lambda i, k: _loop_correlate(i, k) + 1).message
+
+
+def test_output_size_checker_verdicts():
+    from utils.checks import check_output_size as check
+
+    assert check(lambda W, F, P, S: (W - F + 2 * P) // S + 1)
+    assert "Not answered yet" in check(...).message
+    assert "add the + 1" in check(lambda W, F, P, S: (W - F + 2 * P) // S).message
+    assert "counts 2P" in check(lambda W, F, P, S: (W - F + P) // S + 1).message
+    assert "not a whole number" in check(lambda W, F, P, S: (W - F + 2 * P) / S + 1).message
+    assert "round down, not up" in check(lambda W, F, P, S: -(-(W - F + 2 * P) // S) + 1).message
+    assert "expected an int" in check(lambda W, F, P, S: "3").message
+
+
+def test_receptive_field_checker_verdicts():
+    import pytest
+
+    from utils.checks import check_receptive_field as check
+
+    mnist = [(3, 1), (2, 2), (3, 1), (2, 2), (3, 1)]
+    assert check(7, [(3, 1)] * 3) and check(18, mnist)
+    assert "Not answered yet" in check(..., mnist).message
+    assert "if every stride were 1" in check(9, mnist).message
+    assert "adds up the kernel sizes" in check(13, mnist).message
+    assert "expected a whole number" in check(18.0, mnist).message
+    with pytest.raises(ValueError, match="layers must be non-empty"):
+        check(3, [])
+    with pytest.raises(TypeError, match="layers must be a list of"):
+        check(3, [3, 1])

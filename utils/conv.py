@@ -1,0 +1,359 @@
+"""Convolution arithmetic in NumPy: padding, output sizes, 2-D cross-correlation.
+
+The lessons write each of these out by hand first; this module collects them
+so that later lessons can import them. Every function says which lesson
+teaches it.
+
+Shapes follow Keras' channels-last layout throughout: a batch of images is
+``(N, H, W, C)`` and a convolution kernel is ``(F, F, C_in, C_out)``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+PADDING_NAMES = ("valid", "same", "full")
+
+# ((top, bottom), (left, right)) zeros around the two spatial axes.
+SpatialPadding = tuple[tuple[int, int], tuple[int, int]]
+
+
+def _check_positive_int(name: str, value: object, minimum: int = 1) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        kind = "a positive int" if minimum == 1 else f"an int >= {minimum}"
+        raise ValueError(f"{name} must be {kind}, got {value!r}")
+    return int(value)
+
+
+def _as_real_array(value: object, name: str) -> np.ndarray:
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__}")
+    array = np.asarray(value)
+    if array.dtype == object or not (
+        np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.bool_)
+    ):
+        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    if np.issubdtype(array.dtype, np.complexfloating):
+        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    return array
+
+
+def _check_padding(padding: object) -> int | str:
+    if isinstance(padding, str):
+        if padding not in PADDING_NAMES:
+            raise ValueError(
+                f"padding must be a non-negative int or one of 'valid', 'same', 'full', "
+                f"got {padding!r}"
+            )
+        return padding
+    if isinstance(padding, (bool, np.bool_)) or not isinstance(padding, (int, np.integer)):
+        raise TypeError(
+            f"padding must be a non-negative int or one of 'valid', 'same', 'full', "
+            f"got {type(padding).__name__} {padding!r}"
+        )
+    if padding < 0:
+        raise ValueError(f"padding must be a non-negative int, got {padding!r}")
+    return int(padding)
+
+
+def same_padding(n: int, kernel_size: int, stride: int = 1) -> tuple[int, int]:
+    """Zeros that Keras adds before and after one axis for ``padding='same'``.
+
+    Keras (like TensorFlow) makes the output ``ceil(n / stride)`` long. That
+    takes ``total = max((ceil(n / stride) - 1) * stride + kernel_size - n, 0)``
+    zeros; when ``total`` is odd the extra zero goes *after* (bottom, right).
+
+    Taught in notebooks/02_padding_and_stride.ipynb, section 3.
+
+    Parameters
+    ----------
+    n : int
+        Length of the input along the axis (its height or width).
+    kernel_size : int
+        Length of the kernel along the same axis.
+    stride : int, default 1
+        Step between two filter positions.
+
+    Returns
+    -------
+    (before, after) : tuple of int
+        Zeros added before (top or left) and after (bottom or right).
+    """
+    n = _check_positive_int("n", n)
+    kernel_size = _check_positive_int("kernel_size", kernel_size)
+    stride = _check_positive_int("stride", stride)
+    out = math.ceil(n / stride)
+    total = max((out - 1) * stride + kernel_size - n, 0)
+    return total // 2, total - total // 2
+
+
+def _axis_padding(n: int, kernel_size: int, padding: int | str, stride: int) -> tuple[int, int]:
+    if padding == "valid":
+        return 0, 0
+    if padding == "full":
+        return kernel_size - 1, kernel_size - 1
+    if padding == "same":
+        return same_padding(n, kernel_size, stride)
+    return padding, padding
+
+
+def output_size(n: int, kernel_size: int, padding: int | str = 0, stride: int = 1) -> int:
+    """Length of a convolution's output along one axis.
+
+    With ``P`` zeros on each side: ``floor((W - F + 2P) / S) + 1``, where ``W``
+    is ``n``, ``F`` is ``kernel_size`` and ``S`` is ``stride``. The names
+    ``'valid'`` (``P = 0``), ``'full'`` (``P = F - 1``) and ``'same'`` (Keras'
+    rule: ``ceil(W / S)``, see :func:`same_padding`) are accepted too, and
+    agree with ``keras.layers.Conv2D`` at every stride.
+
+    Taught in notebooks/02_padding_and_stride.ipynb, sections 1 to 3.
+
+    Parameters
+    ----------
+    n : int
+        Input length ``W`` (height or width), at least 1.
+    kernel_size : int
+        Kernel length ``F``, at least 1.
+    padding : int or {'valid', 'same', 'full'}, default 0
+        Zeros added on each side, or the name of a padding rule.
+    stride : int, default 1
+        Step ``S`` between two filter positions, at least 1.
+
+    Returns
+    -------
+    int
+        The output length, at least 1.
+
+    Raises
+    ------
+    ValueError
+        If the kernel is longer than the padded input.
+    """
+    n = _check_positive_int("n", n)
+    kernel_size = _check_positive_int("kernel_size", kernel_size)
+    stride = _check_positive_int("stride", stride)
+    padding = _check_padding(padding)
+    if padding == "same":
+        return math.ceil(n / stride)
+    before, after = _axis_padding(n, kernel_size, padding, stride)
+    padded = n + before + after
+    if kernel_size > padded:
+        raise ValueError(
+            f"kernel_size {kernel_size} is bigger than the padded input "
+            f"({n} + {before + after} padding = {padded}); padding={padding!r}"
+        )
+    return (padded - kernel_size) // stride + 1
+
+
+def _spatial_padding(padding: object) -> SpatialPadding:
+    if isinstance(padding, (bool, np.bool_)):
+        raise TypeError(
+            f"padding must be an int or ((top, bottom), (left, right)), got {padding!r}"
+        )
+    if isinstance(padding, (int, np.integer)):
+        if padding < 0:
+            raise ValueError(f"padding must be a non-negative int, got {padding!r}")
+        return (int(padding), int(padding)), (int(padding), int(padding))
+    try:
+        (top, bottom), (left, right) = padding  # type: ignore[misc]
+        amounts = [top, bottom, left, right]
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"padding must be an int or ((top, bottom), (left, right)), got {padding!r}"
+        ) from None
+    for amount in amounts:
+        if isinstance(amount, (bool, np.bool_)) or not isinstance(amount, (int, np.integer)):
+            raise TypeError(f"padding must hold ints, got {padding!r}")
+        if amount < 0:
+            raise ValueError(f"padding must hold non-negative ints, got {padding!r}")
+    return (int(top), int(bottom)), (int(left), int(right))
+
+
+def pad(image: object, padding: object) -> np.ndarray:
+    """Surround an image, or the spatial axes of channels-last images, with zeros.
+
+    Taught in notebooks/01_convolution_math.ipynb, section 3 (the worked example).
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W), (H, W, C) or (N, H, W, C)
+        One grey image, one channels-last image, or a channels-last batch.
+    padding : int or ((top, bottom), (left, right))
+        Zeros on every side, or on each side separately (Keras' 'same'
+        padding can put one more zero at the bottom and right).
+
+    Returns
+    -------
+    numpy.ndarray, shape (H + top + bottom, W + left + right, ...)
+        The padded array, same dtype; only the two spatial axes grow.
+    """
+    array = _as_real_array(image, "image")
+    if array.ndim not in (2, 3, 4):
+        raise ValueError(
+            "image must have shape (H, W), (H, W, C) or (N, H, W, C), "
+            f"got shape {array.shape} ({array.ndim}-D)"
+        )
+    rows, cols = _spatial_padding(padding)
+    widths = [(0, 0)] * array.ndim
+    first = 1 if array.ndim == 4 else 0
+    widths[first], widths[first + 1] = rows, cols
+    return np.pad(array, widths, mode="constant", constant_values=0)
+
+
+def _check_image_and_kernel(image: object, kernel: object) -> tuple[np.ndarray, np.ndarray]:
+    image = _as_real_array(image, "image")
+    kernel = _as_real_array(kernel, "kernel")
+    if image.ndim != 2:
+        raise ValueError(f"image must be a 2-D array (height, width), got shape {image.shape}")
+    if kernel.ndim != 2:
+        raise ValueError(f"kernel must be a 2-D array (height, width), got shape {kernel.shape}")
+    if 0 in image.shape or 0 in kernel.shape:
+        raise ValueError(
+            f"image and kernel must not be empty, got shapes {image.shape} and {kernel.shape}"
+        )
+    return image, kernel
+
+
+def _pad_for(
+    image_shape: tuple[int, int], kernel_shape: tuple[int, int], padding: object, stride: int
+) -> SpatialPadding:
+    if isinstance(padding, str):
+        name = _check_padding(padding)
+        return (
+            _axis_padding(image_shape[0], kernel_shape[0], name, stride),
+            _axis_padding(image_shape[1], kernel_shape[1], name, stride),
+        )
+    return _spatial_padding(padding)
+
+
+def _check_fits(padded_shape: tuple[int, ...], kernel_shape: tuple[int, ...], padding: object):
+    if kernel_shape[0] > padded_shape[0] or kernel_shape[1] > padded_shape[1]:
+        raise ValueError(
+            f"kernel of shape {tuple(kernel_shape)} is bigger than the padded image of shape "
+            f"{tuple(padded_shape)} (padding={padding!r})"
+        )
+
+
+def cross_correlate2d(
+    image: object, kernel: object, stride: int = 1, padding: int | str = 0
+) -> np.ndarray:
+    """Slide ``kernel`` over ``image`` and sum the element-wise products.
+
+    ``out[i, j] = sum_{u, v} padded[i * S + u, j * S + v] * kernel[u, v]``.
+    This is what deep-learning libraries call a convolution.
+
+    Taught in notebooks/01_convolution_math.ipynb, section 2 (the loop) and
+    notebooks/02_padding_and_stride.ipynb (stride and padding).
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+    kernel : array_like, shape (F_h, F_w)
+    stride : int, default 1
+    padding : int, ((top, bottom), (left, right)) or {'valid', 'same', 'full'}, default 0
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (output_size(H, F_h, padding, stride), \
+output_size(W, F_w, padding, stride))
+    """
+    image, kernel = _check_image_and_kernel(image, kernel)
+    stride = _check_positive_int("stride", stride)
+    widths = _pad_for(image.shape, kernel.shape, padding, stride)
+    padded = pad(image.astype(np.float64), widths)
+    _check_fits(padded.shape, kernel.shape, padding)
+    windows = sliding_window_view(padded, kernel.shape)[::stride, ::stride]
+    return np.einsum("ijuv,uv->ij", windows, kernel.astype(np.float64))
+
+
+def convolve2d(
+    image: object, kernel: object, stride: int = 1, padding: int | str = 0
+) -> np.ndarray:
+    """The true (flipped-kernel) convolution: cross-correlate with ``kernel`` turned 180 degrees.
+
+    ``out[i, j] = sum_{u, v} padded[i * S + u, j * S + v] * kernel[F_h - 1 - u, F_w - 1 - v]``.
+
+    Taught in notebooks/01_convolution_math.ipynb, section 2.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+    kernel : array_like, shape (F_h, F_w)
+    stride : int, default 1
+    padding : int, ((top, bottom), (left, right)) or {'valid', 'same', 'full'}, default 0
+
+    Returns
+    -------
+    numpy.ndarray of float, same shape as :func:`cross_correlate2d` gives.
+    """
+    image, kernel = _check_image_and_kernel(image, kernel)
+    return cross_correlate2d(image, kernel[::-1, ::-1], stride=stride, padding=padding)
+
+
+def conv2d(
+    x: object,
+    kernel: object,
+    bias: object = None,
+    stride: int = 1,
+    padding: int | str = "valid",
+) -> np.ndarray:
+    """A convolutional layer's forward pass, as ``keras.layers.Conv2D`` computes it.
+
+    ``out[n, i, j, o] = bias[o]
+    + sum_{u, v, c} padded[n, i*S + u, j*S + v, c] * kernel[u, v, c, o]``.
+
+    Taught in notebooks/01_convolution_math.ipynb, section 6 (channels and filters).
+
+    Parameters
+    ----------
+    x : array_like, shape (N, H, W, C_in)
+        A batch of channels-last images.
+    kernel : array_like, shape (F_h, F_w, C_in, C_out)
+        Keras' layout: ``layer.get_weights()[0]``.
+    bias : array_like, shape (C_out,), optional
+        One bias per filter; zero when omitted.
+    stride : int, default 1
+    padding : {'valid', 'same'} or int, default 'valid'
+        'same' pads like Keras (the extra zero at the bottom and right).
+
+    Returns
+    -------
+    numpy.ndarray of float, shape (N, H_out, W_out, C_out)
+        ``H_out = output_size(H, F_h, padding, stride)``, likewise ``W_out``.
+    """
+    x = _as_real_array(x, "x")
+    kernel = _as_real_array(kernel, "kernel")
+    if x.ndim != 4:
+        raise ValueError(f"x must have shape (N, H, W, C_in), got shape {x.shape}")
+    if kernel.ndim != 4:
+        raise ValueError(
+            f"kernel must have shape (F_h, F_w, C_in, C_out), got shape {kernel.shape}"
+        )
+    if 0 in x.shape or 0 in kernel.shape:
+        raise ValueError(f"x and kernel must not be empty, got shapes {x.shape} and {kernel.shape}")
+    if kernel.shape[2] != x.shape[3]:
+        raise ValueError(
+            f"kernel has {kernel.shape[2]} input channels but x has {x.shape[3]}: "
+            f"kernel.shape[2] must equal x.shape[3] (kernel {kernel.shape}, x {x.shape})"
+        )
+    n_filters = kernel.shape[3]
+    if bias is None:
+        bias = np.zeros(n_filters)
+    bias = _as_real_array(bias, "bias")
+    if bias.shape != (n_filters,):
+        raise ValueError(
+            f"bias must have shape ({n_filters},), one value per filter, got shape {bias.shape}"
+        )
+    stride = _check_positive_int("stride", stride)
+    widths = _pad_for(x.shape[1:3], kernel.shape[:2], padding, stride)
+    padded = pad(x.astype(np.float64), widths)
+    _check_fits(padded.shape[1:3], kernel.shape[:2], padding)
+    # windows: (N, H_out, W_out, C_in, F_h, F_w), a view: no copy of the patches.
+    windows = sliding_window_view(padded, kernel.shape[:2], axis=(1, 2))[:, ::stride, ::stride]
+    out = np.einsum("nijcuv,uvco->nijo", windows, kernel.astype(np.float64), optimize=True)
+    return out + bias.astype(np.float64)
