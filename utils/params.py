@@ -1,0 +1,143 @@
+"""Counting what a ConvNet costs: parameters, activations, multiply-adds.
+
+Taught in ``notebooks/03_parameters_and_cost.ipynb``, where each formula is
+first worked by hand; these functions are the same arithmetic, collected so
+that later lessons and the tests can reuse it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def _positive_int(value: object, name: str) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be a positive int, got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value}")
+    return int(value)
+
+
+def _kernel_dims(kernel_size: object) -> tuple[int, int]:
+    if isinstance(kernel_size, (tuple, list)):
+        if len(kernel_size) != 2:
+            raise ValueError(
+                f"kernel_size must be an int or a pair (height, width), got {kernel_size!r}"
+            )
+        return (
+            _positive_int(kernel_size[0], "kernel_size[0]"),
+            _positive_int(kernel_size[1], "kernel_size[1]"),
+        )
+    size = _positive_int(kernel_size, "kernel_size")
+    return size, size
+
+
+def conv2d_params(
+    kernel_size: int | tuple[int, int], in_channels: int, filters: int, use_bias: bool = True
+) -> int:
+    """Number of parameters of a 2-D convolution layer: ``(F * F * C_in + 1) * C_out``.
+
+    Parameters
+    ----------
+    kernel_size : int or (int, int)
+        ``F`` for an F x F kernel, or ``(height, width)``.
+    in_channels : int
+        ``C_in``, the depth of the input volume.
+    filters : int
+        ``C_out``, the number of filters (the depth of the output).
+    use_bias : bool, default True
+        Whether each filter has a bias (the ``+ 1``).
+
+    Returns
+    -------
+    int
+        The weights ``F * F * C_in * C_out`` plus ``C_out`` biases if ``use_bias``.
+    """
+    height, width = _kernel_dims(kernel_size)
+    in_channels = _positive_int(in_channels, "in_channels")
+    filters = _positive_int(filters, "filters")
+    return (height * width * in_channels + int(bool(use_bias))) * filters
+
+
+def dense_params(n_in: int, n_out: int, use_bias: bool = True) -> int:
+    """Number of parameters of a fully connected layer: ``(n_in + 1) * n_out``.
+
+    Parameters
+    ----------
+    n_in : int
+        Inputs per example (a flattened volume counts every value).
+    n_out : int
+        Units of the layer.
+    use_bias : bool, default True
+        Whether each unit has a bias (the ``+ 1``).
+    """
+    n_in = _positive_int(n_in, "n_in")
+    n_out = _positive_int(n_out, "n_out")
+    return (n_in + int(bool(use_bias))) * n_out
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    """One row of :func:`layer_table`.
+
+    Attributes
+    ----------
+    name : str
+        The layer's name in the model.
+    kind : str
+        The layer's class name, for example ``"Conv2D"``.
+    output_shape : tuple of int
+        Output shape of one example (the batch axis left out).
+    params : int
+        Parameters of the layer, as Keras counts them.
+    activations : int
+        Values the layer outputs per example (the product of ``output_shape``).
+    """
+
+    name: str
+    kind: str
+    output_shape: tuple[int, ...]
+    params: int
+    activations: int
+
+
+def layer_table(model: object) -> list[LayerRow]:
+    """Tabulate a built Keras model layer by layer.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model whose layers have known output shapes (built from a
+        ``keras.Input``, for example).
+
+    Returns
+    -------
+    list of LayerRow
+        One row per layer, in order, with the output shape per example, the
+        layer's parameters (``layer.count_params()``) and its activation values
+        per example. The input layer is not listed.
+    """
+    layers = getattr(model, "layers", None)
+    if layers is None:
+        raise TypeError(f"model must be a Keras model, got {type(model).__name__}")
+    rows = []
+    for layer in layers:
+        shape = tuple(layer.output.shape[1:])
+        if any(size is None for size in shape):
+            raise ValueError(
+                f"model layer {layer.name!r} has an unknown output size {shape}; "
+                "build the model from a keras.Input with a fixed shape"
+            )
+        rows.append(
+            LayerRow(
+                name=layer.name,
+                kind=type(layer).__name__,
+                output_shape=tuple(int(size) for size in shape),
+                params=int(layer.count_params()),
+                activations=math.prod(int(size) for size in shape),
+            )
+        )
+    return rows
