@@ -495,7 +495,7 @@ def output_size_figure(n: int, kernel_size: int, padding: object = 0, stride: in
     side = int(min(max(26 * extent, 220), 460))
     fig.update_layout(
         title=f"W={n}, F={kernel_size}, padding={padding!r}, S={stride}: {verdict}",
-        width=side + 40,
+        width=max(side + 40, 440),  # wide enough for the title
         height=side + 80,
         margin=dict(l=20, r=20, t=60, b=20),
         plot_bgcolor="white",

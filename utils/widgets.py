@@ -203,8 +203,8 @@ class ConvolutionStepper:
             [self.padded, self.kernel, self.products, partial],
             titles=["padded input", "kernel", "window × kernel", "output"],
             highlights=[(top, left, size_h, size_w), None, None, (row, col, 1, 1)],
-            cell_size=46,
-            font_size=20,
+            cell_size=34,
+            font_size=17,
         )
         terms = " + ".join(
             f"({_fmt(a)})({_fmt(b)})"
