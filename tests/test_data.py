@@ -106,3 +106,45 @@ def test_a_directory_is_not_the_file(tmp_path):
 def test_wrong_path_type(bad):
     with pytest.raises(TypeError, match="path must be a str, an os.PathLike or None, got"):
         load_mnist(bad)
+
+
+# ECG5000: facts from ../shared/datasets/README.md.
+ECG_COUNTS = [292, 177, 10, 19, 2]
+
+
+@pytest.fixture(scope="module")
+def ecg():
+    return data.load_ecg5000()
+
+
+def test_ecg5000_shapes_dtypes_and_class_counts(ecg):
+    signals, labels = ecg
+    assert signals.shape == (500, 140) and signals.dtype == np.float32
+    assert labels.shape == (500,) and np.issubdtype(labels.dtype, np.integer)
+    assert labels.min() == 0 and labels.max() == 4
+    assert np.bincount(labels).tolist() == ECG_COUNTS
+    assert len(data.ECG5000_CLASSES) == 5
+
+
+def test_ecg5000_matches_the_raw_text_and_is_z_normalised(ecg):
+    signals, labels = ecg
+    raw = np.loadtxt(data.DATA_DIR / "ecg5000" / "ECG5000_TRAIN.txt")
+    np.testing.assert_array_equal(labels + 1, raw[:, 0])
+    np.testing.assert_allclose(signals, raw[:, 1:], rtol=1e-6)
+    np.testing.assert_allclose(signals.mean(axis=1), 0, atol=1e-3)
+    np.testing.assert_allclose(signals.std(axis=1), 1, atol=1e-2)
+
+
+def test_ecg5000_bad_files(tmp_path):
+    good = (data.DATA_DIR / "ecg5000" / "ECG5000_TRAIN.txt").read_bytes()
+    with pytest.raises(FileNotFoundError, match="ECG5000_TRAIN.txt not found") as error:
+        data.load_ecg5000(tmp_path / "missing.txt")
+    assert "git checkout -- data/ecg5000/ECG5000_TRAIN.txt" in str(error.value)
+    truncated = tmp_path / "truncated.txt"
+    truncated.write_bytes(good[:5000])
+    with pytest.raises(ValueError, match="truncated: 5,000 bytes, expected 1,128,500"):
+        data.load_ecg5000(truncated)
+    altered = tmp_path / "altered.txt"
+    altered.write_bytes(good.replace(b"1.0000000e+00", b"2.0000000e+00", 1))
+    with pytest.raises(ValueError, match="has been altered"):
+        data.load_ecg5000(altered)

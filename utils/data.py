@@ -126,3 +126,48 @@ def load_mnist(
     with np.load(path, allow_pickle=False) as archive:
         arrays = {name: archive[name] for name in _MNIST_ARRAYS}
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
+
+
+ECG5000_FILE = "ecg5000/ECG5000_TRAIN.txt"
+ECG5000_SHA256 = "0d96aff193311a6dc6111bf0dbd2f7d2313987fbf7a1da4a383d92563876057b"
+ECG5000_SIZE = 1_128_500
+ECG5000_CLASSES = (
+    "normal",
+    "R-on-T premature ventricular contraction",
+    "premature ventricular contraction",
+    "supraventricular premature beat",
+    "unclassified beat",
+)
+"""Names of the ECG5000 classes, indexed by the labels that :func:`load_ecg5000` returns."""
+
+
+def load_ecg5000(path: str | os.PathLike[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Load the course's copy of the ECG5000 training split: 500 heartbeats.
+
+    The file's size and sha256 are checked first (see :func:`verify_file`);
+    nothing is downloaded or written. Used by notebooks/08_conv1d_ecg.ipynb.
+
+    Parameters
+    ----------
+    path : str, os.PathLike or None, optional
+        The UCR-format text file (one beat a line: the class 1-5, then 140
+        samples). The default is ``data/ecg5000/ECG5000_TRAIN.txt``.
+
+    Returns
+    -------
+    signals : numpy.ndarray of float32, shape (500, 140)
+        One z-normalised heartbeat per row.
+    labels : numpy.ndarray of int64, shape (500,)
+        The class of each beat, 0-4 (the file's 1-5 minus one); their names
+        are ``ECG5000_CLASSES``.
+
+    Raises
+    ------
+    FileNotFoundError, ValueError, TypeError
+        As :func:`verify_file`: a missing, truncated or altered file, or a
+        path that is not a path; the message says how to restore the file.
+    """
+    path = verify_file(path, default_name=ECG5000_FILE, sha256=ECG5000_SHA256, size=ECG5000_SIZE)
+    table = np.loadtxt(path, dtype=np.float64)
+    labels = table[:, 0].astype(np.int64) - 1
+    return table[:, 1:].astype(np.float32), labels
