@@ -26,13 +26,13 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check utils tests notebooks scripts conftest.py
-	$(BIN)/ruff format --check utils tests notebooks scripts conftest.py
+	$(BIN)/ruff check utils tests notebooks scripts benchmarks conftest.py
+	$(BIN)/ruff format --check utils tests notebooks scripts benchmarks conftest.py
 
 # For course authors: format, then Restart & Run All every notebook in place.
 format: $(STAMP)
-	$(BIN)/ruff check --fix utils tests notebooks scripts conftest.py
-	$(BIN)/ruff format utils tests notebooks scripts conftest.py
+	$(BIN)/ruff check --fix utils tests notebooks scripts benchmarks conftest.py
+	$(BIN)/ruff format utils tests notebooks scripts benchmarks conftest.py
 
 notebooks: $(STAMP)
 	$(BIN)/python scripts/run_notebooks.py $(NB)

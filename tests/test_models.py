@@ -1,0 +1,208 @@
+"""Tests for utils.models: the layers and parameter counts, the schedule, the pretrained weights."""
+
+from __future__ import annotations
+
+import shutil
+
+import keras
+import numpy as np
+import pytest
+
+from utils import models
+from utils.data import DATA_DIR, load_mnist, sha256_of
+
+# The lecture's summary of the ConvNet (independent of the code that builds it).
+CONVNET_LAYERS = [
+    ("Conv2D", (None, 26, 26, 32), 3 * 3 * 1 * 32 + 32),
+    ("MaxPooling2D", (None, 13, 13, 32), 0),
+    ("Conv2D", (None, 11, 11, 64), 3 * 3 * 32 * 64 + 64),
+    ("MaxPooling2D", (None, 5, 5, 64), 0),
+    ("Conv2D", (None, 3, 3, 64), 3 * 3 * 64 * 64 + 64),
+    ("Flatten", (None, 576), 0),
+    ("Dense", (None, 64), 576 * 64 + 64),
+    ("Dense", (None, 10), 64 * 10 + 10),
+]
+
+
+def layer_table(model: keras.Model) -> list[tuple[str, tuple, int]]:
+    return [
+        (type(layer).__name__, tuple(layer.output.shape), layer.count_params())
+        for layer in model.layers
+    ]
+
+
+def output_size(size: int, kernel: int) -> int:
+    """Valid convolution, stride 1: W - F + 1."""
+    return size - kernel + 1
+
+
+def test_convnet_layers_shapes_and_parameters_match_the_lecture():
+    model = models.build_convnet()
+    assert layer_table(model) == CONVNET_LAYERS
+    assert model.count_params() == 93_322
+    assert tuple(model.inputs[0].shape) == (None, 28, 28, 1)
+    assert [layer.name for layer in model.layers] == [
+        "conv_1",
+        "pool_1",
+        "conv_2",
+        "pool_2",
+        "conv_3",
+        "flatten",
+        "dense",
+        "output",
+    ]
+    assert model.layers[-1].activation is keras.activations.softmax
+    assert all(
+        layer.activation is keras.activations.relu
+        for layer in model.layers[:-1]
+        if hasattr(layer, "activation")
+    )
+
+
+def test_convnet_shapes_follow_the_output_size_formula():
+    size = 28
+    expected = []
+    for _ in range(2):
+        size = output_size(size, 3)
+        expected.append(size)
+        size //= 2
+        expected.append(size)
+    expected.append(output_size(size, 3))
+    model = models.build_convnet()
+    assert [layer.output.shape[1] for layer in model.layers[:5]] == expected
+
+
+def test_convnet_predicts_probabilities():
+    keras.utils.set_random_seed(0)
+    model = models.build_convnet()
+    images = np.random.default_rng(0).random((4, 28, 28, 1), dtype=np.float32)
+    probabilities = np.asarray(model.predict(images, verbose=0))
+    assert probabilities.shape == (4, 10)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_same_seed_same_initial_weights():
+    keras.utils.set_random_seed(3)
+    first = models.build_convnet().get_weights()
+    keras.utils.set_random_seed(3)
+    second = models.build_convnet().get_weights()
+    for a, b in zip(first, second, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("hidden_units", [1, 64, 512])
+def test_dense_baseline_parameters(hidden_units):
+    model = models.build_dense_baseline(hidden_units)
+    assert layer_table(model) == [
+        ("Flatten", (None, 784), 0),
+        ("Dense", (None, hidden_units), 784 * hidden_units + hidden_units),
+        ("Dense", (None, 10), hidden_units * 10 + 10),
+    ]
+    assert models.build_dense_baseline().count_params() == 407_050
+
+
+@pytest.mark.parametrize(
+    ("function", "kwargs", "error", "message"),
+    [
+        (
+            models.build_dense_baseline,
+            {"hidden_units": 0},
+            ValueError,
+            "hidden_units must be at least 1, got 0",
+        ),
+        (
+            models.build_dense_baseline,
+            {"hidden_units": 5.0},
+            TypeError,
+            "hidden_units must be an int, got float 5.0",
+        ),
+        (models.build_dense_baseline, {"name": 3}, TypeError, "name must be a str, got int 3"),
+        (models.build_convnet, {"name": None}, TypeError, "name must be a str, got NoneType None"),
+        (
+            models.one_cycle_adam,
+            {"total_steps": 0},
+            ValueError,
+            "total_steps must be at least 1, got 0",
+        ),
+        (
+            models.one_cycle_adam,
+            {"total_steps": True},
+            TypeError,
+            "total_steps must be an int, got bool True",
+        ),
+        (
+            models.one_cycle_adam,
+            {"total_steps": 10, "peak_learning_rate": -1.0},
+            ValueError,
+            "peak_learning_rate must be positive, got -1.0",
+        ),
+        (
+            models.one_cycle_adam,
+            {"total_steps": 10, "peak_learning_rate": "fast"},
+            TypeError,
+            "peak_learning_rate must be a float, got str 'fast'",
+        ),
+        (
+            models.one_cycle_adam,
+            {"total_steps": 10, "warmup_fraction": 1.0},
+            ValueError,
+            "warmup_fraction must be between 0 and 1, got 1.0",
+        ),
+    ],
+)
+def test_errors_name_the_argument(function, kwargs, error, message):
+    with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")):
+        function(**kwargs)
+
+
+def test_one_cycle_rises_to_the_peak_then_decays():
+    optimizer = models.one_cycle_adam(
+        total_steps=1000, peak_learning_rate=0.01, warmup_fraction=0.3
+    )
+    schedule = optimizer._learning_rate
+    rates = np.array([float(schedule(step)) for step in range(0, 1001, 50)])
+    assert rates[0] == pytest.approx(0.01 / 25)
+    assert rates.argmax() == 300 // 50
+    assert rates.max() == pytest.approx(0.01)
+    assert np.all(np.diff(rates[: 300 // 50 + 1]) > 0)
+    assert np.all(np.diff(rates[300 // 50 :]) < 0)
+    assert rates[-1] == pytest.approx(0.01 / 1000)
+
+
+@pytest.fixture(scope="module")
+def test_set():
+    _, (x_test, y_test) = load_mnist()
+    return (x_test.astype("float32") / 255)[..., None], y_test
+
+
+def test_pretrained_weights_file_is_the_recorded_one():
+    path = DATA_DIR / models.PRETRAINED_FILE
+    assert path.stat().st_size == models.PRETRAINED_SIZE
+    assert sha256_of(path) == models.PRETRAINED_SHA256
+
+
+def test_pretrained_convnet_reaches_99_3_percent(test_set):
+    images, labels = test_set
+    model = models.load_pretrained_convnet()
+    assert model.count_params() == 93_322
+    loss, accuracy = model.evaluate(
+        images, keras.utils.to_categorical(labels, 10), batch_size=1000, verbose=0
+    )
+    assert accuracy >= 0.993
+    predicted = np.asarray(model.predict(images, batch_size=1000, verbose=0)).argmax(axis=1)
+    assert np.mean(predicted == labels) == pytest.approx(accuracy, abs=1e-6)
+
+
+def test_pretrained_refuses_an_altered_file(tmp_path):
+    copy = tmp_path / "mnist_convnet.weights.h5"
+    shutil.copyfile(DATA_DIR / models.PRETRAINED_FILE, copy)
+    content = bytearray(copy.read_bytes())
+    content[-100] ^= 0xFF
+    copy.write_bytes(bytes(content))
+    with pytest.raises(ValueError, match="has been altered"):
+        models.load_pretrained_convnet(copy)
+
+
+def test_pretrained_missing_file_says_how_to_restore(tmp_path):
+    with pytest.raises(FileNotFoundError, match="git checkout"):
+        models.load_pretrained_convnet(tmp_path / "absent.weights.h5")

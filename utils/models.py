@@ -1,0 +1,212 @@
+"""The Keras models of lesson 05 (``notebooks/05_mnist_convnet.ipynb``), and the pretrained one.
+
+Lesson 05 writes these models out where it teaches them; later lessons and the
+scripts import them from here, and ``tests/test_models.py`` checks that the
+two agree. Everything is plain Keras 3 (``keras.layers``, ``keras.optimizers``),
+so it runs on any Keras backend (TensorFlow on the course's CPU, JAX on a GPU).
+
+Building a model draws its initial weights from Keras's random generator: call
+``keras.utils.set_random_seed(seed)`` first for a reproducible start. Nothing
+here trains, downloads or writes a file.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import keras
+
+from utils.data import verify_file
+
+N_CLASSES = 10
+IMAGE_SHAPE = (28, 28, 1)
+"""One MNIST image, channels-last: height, width, one grey channel."""
+
+PRETRAINED_FILE = "weights/mnist_convnet.weights.h5"
+"""The pretrained weights, inside ``data/``; ``scripts/train_pretrained.py`` writes them."""
+PRETRAINED_SHA256 = "5178dfbe8270bee7ca32a33454a5863745f599edf9e80236c1b44fc909b3dc64"
+PRETRAINED_SIZE = 400_904
+
+
+def _check_positive_int(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value}")
+    return value
+
+
+def build_convnet(name: str = "convnet") -> keras.Sequential:
+    """The lecture's ConvNet for MNIST: three convolutions, two poolings, two dense layers.
+
+    Lesson 05, section 2 builds it cell by cell. Its 93,322 parameters::
+
+        name     layer                 output shape        parameters
+        conv_1   Conv2D(32, 3, relu)   (None, 26, 26, 32)         320 = 3*3*1*32 + 32
+        pool_1   MaxPooling2D(2)       (None, 13, 13, 32)           0
+        conv_2   Conv2D(64, 3, relu)   (None, 11, 11, 64)      18,496 = 3*3*32*64 + 64
+        pool_2   MaxPooling2D(2)       (None, 5, 5, 64)             0
+        conv_3   Conv2D(64, 3, relu)   (None, 3, 3, 64)        36,928 = 3*3*64*64 + 64
+        flatten  Flatten               (None, 576)                  0
+        dense    Dense(64, relu)       (None, 64)              36,928 = 576*64 + 64
+        output   Dense(10, softmax)    (None, 10)                 650 = 64*10 + 10
+
+    The layers have fixed names, so that ``model.get_layer("conv_1")`` works in
+    any session (lesson 06 reads kernels and feature maps this way) and a saved
+    weights file does not depend on how many models were built before.
+
+    Parameters
+    ----------
+    name : str, default "convnet"
+        The model's name (shown by ``model.summary()``).
+
+    Returns
+    -------
+    keras.Sequential
+        Uncompiled; input shape (batch, 28, 28, 1) floats in [0, 1], output
+        shape (batch, 10): the probability of each digit.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__} {name!r}")
+    layers = keras.layers
+    return keras.Sequential(
+        [
+            keras.Input(IMAGE_SHAPE),
+            layers.Conv2D(32, 3, activation="relu", name="conv_1"),
+            layers.MaxPooling2D(2, name="pool_1"),
+            layers.Conv2D(64, 3, activation="relu", name="conv_2"),
+            layers.MaxPooling2D(2, name="pool_2"),
+            layers.Conv2D(64, 3, activation="relu", name="conv_3"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(64, activation="relu", name="dense"),
+            layers.Dense(N_CLASSES, activation="softmax", name="output"),
+        ],
+        name=name,
+    )
+
+
+def build_dense_baseline(hidden_units: int = 512, name: str = "dense_baseline") -> keras.Sequential:
+    """A densely connected network on the same images: 784 pixels, one hidden layer, 10 outputs.
+
+    Lesson 05, section 4 compares it with :func:`build_convnet`. With the
+    default 512 hidden units it has 784*512 + 512 + 512*10 + 10 = 407,050
+    parameters, more than four times the ConvNet's.
+
+    Parameters
+    ----------
+    hidden_units : int, default 512
+        Width of the hidden ``Dense(hidden_units, relu)`` layer.
+    name : str, default "dense_baseline"
+        The model's name.
+
+    Returns
+    -------
+    keras.Sequential
+        Uncompiled; input shape (batch, 28, 28, 1), flattened to (batch, 784);
+        output shape (batch, 10) of probabilities.
+    """
+    hidden_units = _check_positive_int(hidden_units, "hidden_units")
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__} {name!r}")
+    layers = keras.layers
+    return keras.Sequential(
+        [
+            keras.Input(IMAGE_SHAPE),
+            layers.Flatten(),
+            layers.Dense(hidden_units, activation="relu"),
+            layers.Dense(N_CLASSES, activation="softmax"),
+        ],
+        name=name,
+    )
+
+
+def one_cycle_adam(
+    total_steps: int,
+    peak_learning_rate: float = 0.005,
+    warmup_fraction: float = 0.3,
+) -> keras.optimizers.Adam:
+    """Adam with a one-cycle learning rate: a linear warm-up to a peak, then a cosine decay.
+
+    This is the "train it faster" recipe of lesson 05, section 7. The rate
+    starts at ``peak_learning_rate / 25``, rises linearly to the peak over the
+    first ``warmup_fraction`` of the steps, then falls along a half cosine to
+    ``peak_learning_rate / 1000`` at ``total_steps``. It is Keras's own
+    ``CosineDecay`` schedule with a warm-up.
+
+    Parameters
+    ----------
+    total_steps : int
+        Number of optimiser steps the training will take: epochs times
+        ``ceil(n_training_images / batch_size)``.
+    peak_learning_rate : float, default 0.005
+        The highest rate, reached at the end of the warm-up (Adam's usual
+        constant rate is 0.001).
+    warmup_fraction : float, default 0.3
+        Fraction of ``total_steps`` spent warming up, strictly between 0 and 1.
+
+    Returns
+    -------
+    keras.optimizers.Adam
+        Its ``learning_rate`` is the schedule; ``optimizer.learning_rate`` reads
+        the current rate and ``schedule(step)`` any other.
+    """
+    total_steps = _check_positive_int(total_steps, "total_steps")
+    if isinstance(peak_learning_rate, bool) or not isinstance(peak_learning_rate, (int, float)):
+        raise TypeError(
+            f"peak_learning_rate must be a float, got {type(peak_learning_rate).__name__} "
+            f"{peak_learning_rate!r}"
+        )
+    if not (math.isfinite(peak_learning_rate) and peak_learning_rate > 0):
+        raise ValueError(f"peak_learning_rate must be positive, got {peak_learning_rate}")
+    if isinstance(warmup_fraction, bool) or not isinstance(warmup_fraction, (int, float)):
+        raise TypeError(
+            f"warmup_fraction must be a float, got {type(warmup_fraction).__name__} "
+            f"{warmup_fraction!r}"
+        )
+    if not 0 < warmup_fraction < 1:
+        raise ValueError(f"warmup_fraction must be between 0 and 1, got {warmup_fraction}")
+    warmup_steps = max(1, round(total_steps * warmup_fraction))
+    schedule = keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=peak_learning_rate / 25,
+        warmup_target=peak_learning_rate,
+        warmup_steps=warmup_steps,
+        decay_steps=max(1, total_steps - warmup_steps),
+        alpha=1 / 1000,  # the decay ends at alpha * peak
+    )
+    return keras.optimizers.Adam(learning_rate=schedule)
+
+
+def load_pretrained_convnet(path: str | os.PathLike[str] | None = None) -> keras.Sequential:
+    """The ConvNet of :func:`build_convnet` with the course's pretrained weights.
+
+    The weights were trained by ``scripts/train_pretrained.py`` (the fast
+    recipe of lesson 05; its command and test accuracy are in
+    ``data/README.md``). The file's size and sha256 are checked before it is
+    loaded; nothing is trained or downloaded.
+
+    Parameters
+    ----------
+    path : str, os.PathLike or None, optional
+        A ``.weights.h5`` file; the default is
+        ``data/weights/mnist_convnet.weights.h5`` in the repository.
+
+    Returns
+    -------
+    keras.Sequential
+        Compiled with categorical cross-entropy and an ``accuracy`` metric, so
+        ``model.evaluate(x_test, one_hot_labels)`` works at once. Input shape
+        (batch, 28, 28, 1) floats in [0, 1]; output (batch, 10) probabilities.
+
+    Raises
+    ------
+    FileNotFoundError, ValueError, TypeError
+        If the file is missing or altered; the message says how to restore it.
+    """
+    path = verify_file(
+        path, default_name=PRETRAINED_FILE, sha256=PRETRAINED_SHA256, size=PRETRAINED_SIZE
+    )
+    model = build_convnet(name="pretrained_convnet")
+    model.load_weights(path)
+    model.compile(loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
