@@ -135,3 +135,66 @@ def test_receptive_field_checker_verdicts():
         check(3, [])
     with pytest.raises(TypeError, match="layers must be a list of"):
         check(3, [3, 1])
+
+
+def _small_convnet():
+    import keras
+
+    return keras.Sequential(
+        [
+            keras.Input((10, 10, 3)),
+            keras.layers.Conv2D(8, 3),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(5),
+        ]
+    )
+
+
+def test_param_count_checker_verdicts():
+    import pytest
+
+    from utils.checks import check_param_count as check
+
+    model = _small_convnet()
+    # by hand: (3*3*3 + 1) * 8 = 224; 4*4*8 = 128 inputs, (128 + 1) * 5 = 645
+    assert check(224 + 645, model) and check(np.int64(869), model)
+    assert "Not answered yet" in check(..., model).message
+    assert "not the biases" in check(3 * 3 * 3 * 8 + 128 * 5, model).message
+    assert "F * F * C_in" in check((3 * 3 * 8 + 8) + 645, model).message
+    assert "is not the number of parameters" in check(870, model).message
+    assert "expected a whole number" in check(869.0, model).message
+    with pytest.raises(TypeError, match="model must be a built Keras model, got str"):
+        check(1, "model")
+
+
+def test_pooling_checker_verdicts():
+    import pytest
+
+    from utils.checks import check_pooling as check
+
+    x = np.array([[1, 3, 2, 1], [4, 2, 0, 1], [5, 6, 7, 8], [0, 1, 2, 9]])
+    assert check([[4, 2], [6, 9]], x, "max") and check([[2.5, 1.0], [3.0, 6.5]], x, "avg")
+    assert "Not answered yet" in check(..., x).message
+    assert "averages of the windows" in check([[2.5, 1.0], [3.0, 6.5]], x, "max").message
+    assert "jump by the stride" in check(np.zeros((3, 3)), x, "max").message
+    assert "the first at [1, 1]" in check([[4, 2], [6, 8]], x, "max").message
+    with pytest.raises(ValueError, match="mode must be 'max' or 'avg', got 'min'"):
+        check(x, x, "min")
+    with pytest.raises(ValueError, match="pool_size must be between 1 and 4, got 5"):
+        check(x, x, "max", 5)
+
+
+def test_dense_as_conv_kernel_checker_verdicts():
+    import pytest
+
+    from utils.checks import check_dense_as_conv_kernel as check
+
+    kernel = np.random.default_rng(1).normal(size=(2 * 3 * 4, 5))
+    assert check(kernel.reshape(2, 3, 4, 5), kernel, (2, 3, 4))
+    assert "Not answered yet" in check(..., kernel, (2, 3, 4)).message
+    assert "(2, 3, 4, 5), got (24, 5)" in check(kernel, kernel, (2, 3, 4)).message
+    channels_first = kernel.reshape(4, 2, 3, 5).transpose(1, 2, 0, 3)  # flattened as (C, H, W)
+    assert "wrong places" in check(channels_first, kernel, (2, 3, 4)).message
+    with pytest.raises(ValueError, match="dense_kernel must have shape"):
+        check(kernel, kernel, (2, 3, 5))

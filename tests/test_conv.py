@@ -17,6 +17,7 @@ from utils.conv import (
     conv2d,
     convolve2d,
     cross_correlate2d,
+    im2col,
     output_size,
     pad,
     same_padding,
@@ -299,5 +300,98 @@ def test_conv2d_one_channel_one_filter_is_cross_correlate2d():
     ],
 )  # fmt: skip
 def test_errors_name_the_argument_and_value(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+# --- im2col: the patches matrix behind conv2d -------------------------------------
+
+
+def im2col_by_loops(x, kernel_size, stride):
+    """The patches matrix built one window at a time ('valid' padding), the slow reference."""
+    n, height, width, _ = x.shape
+    out_h = (height - kernel_size) // stride + 1
+    out_w = (width - kernel_size) // stride + 1
+    rows = []
+    for image in range(n):
+        for i in range(out_h):
+            for j in range(out_w):
+                top, left = i * stride, j * stride
+                window = x[image, top : top + kernel_size, left : left + kernel_size, :]
+                rows.append(window.reshape(-1))  # (u, v, c) order, like kernel.reshape
+    return np.array(rows)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    kernel_size=st.integers(1, 4),
+    stride=st.integers(1, 3),
+    extra=st.tuples(st.integers(0, 5), st.integers(0, 5)),
+    batch=st.integers(1, 3),
+    channels=st.integers(1, 3),
+    seed=st.integers(0, 2**16),
+)
+def test_im2col_equals_a_loop_over_windows(kernel_size, stride, extra, batch, channels, seed):
+    shape = (batch, kernel_size + extra[0], kernel_size + extra[1], channels)
+    x = np.random.default_rng(seed).normal(size=shape)
+    patches = im2col(x, kernel_size, stride=stride)
+    np.testing.assert_array_equal(patches, im2col_by_loops(x, kernel_size, stride))
+    out_h = output_size(shape[1], kernel_size, 0, stride)
+    out_w = output_size(shape[2], kernel_size, 0, stride)
+    assert patches.shape == (batch * out_h * out_w, kernel_size**2 * channels)
+
+
+@settings(max_examples=30, deadline=None)
+@given(conv_layer_case())
+def test_im2col_times_the_reshaped_kernel_is_keras_conv2d(case):
+    x, kernel, bias, stride, padding = case
+    f_h, f_w, _, c_out = kernel.shape
+    patches = im2col(x, (f_h, f_w), stride=stride, padding=padding)
+    expected = keras_conv2d(x, kernel, bias, stride, padding)
+    out = (patches @ kernel.reshape(-1, c_out) + bias).reshape(expected.shape)
+    np.testing.assert_allclose(out, expected, atol=1e-4, rtol=1e-4)
+
+
+def test_im2col_keeps_float32_and_widens_integers():
+    assert im2col(np.ones((1, 4, 4, 1), dtype="float32"), 3).dtype == np.float32
+    assert im2col(np.ones((1, 4, 4, 1), dtype="float64"), 3).dtype == np.float64
+    assert im2col(np.ones((1, 4, 4, 1), dtype="uint8"), 3).dtype == np.float64
+    assert conv2d(np.ones((1, 4, 4, 1), "float32"), np.ones((3, 3, 1, 1), "float32")).dtype == (
+        np.float64
+    )
+
+
+def test_im2col_of_a_small_image_row_by_row():
+    x = np.arange(16.0).reshape(1, 4, 4, 1)
+    patches = im2col(x, 3)
+    np.testing.assert_array_equal(patches[0], [0, 1, 2, 4, 5, 6, 8, 9, 10])
+    np.testing.assert_array_equal(patches[3], [5, 6, 7, 9, 10, 11, 13, 14, 15])
+    padded = im2col(x, 3, padding="same")
+    assert padded.shape == (16, 9)
+    np.testing.assert_array_equal(padded[0], [0, 0, 0, 0, 0, 1, 0, 4, 5])
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: im2col(np.ones((4, 4, 1)), 3), ValueError,
+         r"x must have shape \(N, H, W, C_in\), got shape \(4, 4, 1\)"),
+        (lambda: im2col(np.ones((1, 4, 4, 1)), 0), ValueError,
+         "kernel_size must be a positive int, got 0"),
+        (lambda: im2col(np.ones((1, 4, 4, 1)), 2.0), TypeError,
+         "kernel_size must be an int, got float 2.0"),
+        (lambda: im2col(np.ones((1, 4, 4, 1)), (3, 3, 1)), ValueError,
+         r"kernel_size must be an int or a pair \(height, width\), got \(3, 3, 1\)"),
+        (lambda: im2col(np.ones((1, 4, 4, 1)), 3, stride=0), ValueError,
+         "stride must be a positive int, got 0"),
+        (lambda: im2col(np.ones((1, 2, 2, 1)), 3), ValueError,
+         r"kernel of shape \(3, 3\) is bigger than the padded image of shape \(2, 2\)"),
+        (lambda: im2col(np.ones((1, 4, 4, 1)), 3, padding="half"), ValueError, "got 'half'"),
+        (lambda: im2col(np.ones((0, 4, 4, 1)), 3), ValueError,
+         r"x must not be empty, got shape \(0, 4, 4, 1\)"),
+        (lambda: im2col("x", 3), TypeError, "x must be an array of numbers, got str"),
+    ],
+)  # fmt: skip
+def test_im2col_errors_name_the_argument_and_value(call, error, message):
     with pytest.raises(error, match=message):
         call()

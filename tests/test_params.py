@@ -11,7 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from utils.params import LayerRow, conv2d_params, dense_params, layer_table
+from utils.params import (
+    LayerRow,
+    conv2d_macs,
+    conv2d_params,
+    dense_macs,
+    dense_params,
+    layer_table,
+)
 
 SIZES = st.integers(min_value=1, max_value=7)
 CHANNELS = st.integers(min_value=1, max_value=64)
@@ -103,5 +110,62 @@ def test_layer_table_of_the_mnist_convnet():
     ],
 )
 def test_errors_name_the_argument(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+# --- multiply-adds ----------------------------------------------------------------
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    kernel=st.tuples(SIZES, SIZES),
+    extra=st.tuples(st.integers(0, 6), st.integers(0, 6)),
+    c_in=st.integers(1, 4),
+    c_out=st.integers(1, 8),
+)
+def test_conv2d_macs_counts_the_products_of_the_patches_matrix(kernel, extra, c_in, c_out):
+    import numpy as np
+
+    from utils.conv import im2col
+
+    x = np.zeros((1, kernel[0] + extra[0], kernel[1] + extra[1], c_in))
+    patches = im2col(x, kernel)  # one row per output position, one column per weight
+    out_h, out_w = extra[0] + 1, extra[1] + 1
+    # a (rows x cols) @ (cols x c_out) product does rows * cols * c_out multiply-adds
+    assert conv2d_macs((out_h, out_w), kernel, c_in, c_out) == patches.size * c_out
+    layer = keras.layers.Conv2D(c_out, kernel, use_bias=False)
+    layer.build(x.shape)
+    assert conv2d_macs((out_h, out_w), kernel, c_in, c_out) == out_h * out_w * layer.count_params()
+
+
+@settings(max_examples=30, deadline=None)
+@given(n_in=st.integers(1, 3000), n_out=st.integers(1, 300))
+def test_dense_macs_is_one_per_weight(n_in, n_out):
+    layer = keras.layers.Dense(n_out, use_bias=False)
+    layer.build((None, n_in))
+    assert dense_macs(n_in, n_out) == layer.count_params()
+
+
+def test_macs_of_the_mnist_convnet():
+    assert conv2d_macs(26, 3, 1, 32) == 194_688
+    assert conv2d_macs((11, 11), 3, 32, 64) == 2_230_272
+    assert conv2d_macs(3, 3, 64, 64) == 331_776
+    assert dense_macs(576, 64) + dense_macs(64, 10) == 37_504
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: conv2d_macs(0, 3, 1, 1), ValueError, "output_size must be a positive int, got 0"),
+        (lambda: conv2d_macs((3, 3, 3), 3, 1, 1), ValueError, "output_size must be an int or a"),
+        (lambda: conv2d_macs((3, -1), 3, 1, 1), ValueError, r"output_size\[1\] must be a positive"),
+        (lambda: conv2d_macs(3, 3, 0, 1), ValueError, "in_channels must be a positive int, got 0"),
+        (lambda: conv2d_macs(3, 3, 1, 1.0), TypeError, "filters must be a positive int, got float"),
+        (lambda: dense_macs(-1, 3), ValueError, "n_in must be a positive int, got -1"),
+        (lambda: dense_macs(3, "4"), TypeError, "n_out must be a positive int, got str"),
+    ],
+)
+def test_macs_errors_name_the_argument(call, error, message):
     with pytest.raises(error, match=message):
         call()

@@ -282,3 +282,17 @@ def test_output_size_figure_marks_every_position_and_the_uncovered_edge():
     assert len(fig.data[1].x) == 16 and "output 4x4" in fig.layout.title.text
     same = output_size_figure(8, 3, "same", 2)  # Keras: no zero on top, one at the bottom
     assert np.asarray(same.data[0].z).shape == (9, 9) and np.asarray(same.data[0].z)[0, 0] == 1
+
+
+def test_line_chart_draws_one_named_curve_per_series():
+    from utils.plots import line_chart
+
+    fig = line_chart([0, 1, 2], {"a": [0, 1, 4], "b": [1, 1, 1]}, title="t", x_title="shift")
+    assert [trace.name for trace in fig.data] == ["a", "b"]
+    assert list(fig.data[0].y) == [0, 1, 4] and fig.layout.xaxis.title.text == "shift"
+    with pytest.raises(ValueError, match=r"series 'a' must have shape \(3,\) like x"):
+        line_chart([0, 1, 2], {"a": [0, 1]})
+    with pytest.raises(TypeError, match="series must be a non-empty dict"):
+        line_chart([0, 1, 2], [[0, 1, 2]])
+    with pytest.raises(ValueError, match="x must be a non-empty 1-D array"):
+        line_chart([], {"a": []})

@@ -7,4 +7,14 @@ style is changed and nothing is printed. Import the submodules you need::
     from utils.plots import image_grid
 """
 
-__all__ = ["checks", "data", "plots", "widgets"]
+__all__ = [
+    "checks",
+    "conv",
+    "data",
+    "environment",
+    "models",
+    "params",
+    "plots",
+    "pooling",
+    "widgets",
+]

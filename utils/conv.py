@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 PADDING_NAMES = ("valid", "same", "full")
 
@@ -308,6 +308,8 @@ def conv2d(
     + sum_{u, v, c} padded[n, i*S + u, j*S + v, c] * kernel[u, v, c, o]``.
 
     Taught in notebooks/01_convolution_math.ipynb, section 6 (channels and filters).
+    It is computed as :func:`im2col` and one matrix product, in float64
+    (notebooks/03_parameters_and_cost.ipynb, section 6).
 
     Parameters
     ----------
@@ -350,10 +352,94 @@ def conv2d(
             f"bias must have shape ({n_filters},), one value per filter, got shape {bias.shape}"
         )
     stride = _check_positive_int("stride", stride)
-    widths = _pad_for(x.shape[1:3], kernel.shape[:2], padding, stride)
-    padded = pad(x.astype(np.float64), widths)
-    _check_fits(padded.shape[1:3], kernel.shape[:2], padding)
-    # windows: (N, H_out, W_out, C_in, F_h, F_w), a view: no copy of the patches.
-    windows = sliding_window_view(padded, kernel.shape[:2], axis=(1, 2))[:, ::stride, ::stride]
-    out = np.einsum("nijcuv,uvco->nijo", windows, kernel.astype(np.float64), optimize=True)
-    return out + bias.astype(np.float64)
+    kernel_h, kernel_w, _, n_filters = kernel.shape
+    patches = im2col(x.astype(np.float64), (kernel_h, kernel_w), stride=stride, padding=padding)
+    # One matrix product: (N*H_out*W_out, F_h*F_w*C_in) @ (F_h*F_w*C_in, C_out).
+    out = patches @ kernel.astype(np.float64).reshape(-1, n_filters)
+    out_h, out_w = _output_hw(x.shape[1:3], (kernel_h, kernel_w), padding, stride)
+    return out.reshape(x.shape[0], out_h, out_w, n_filters) + bias.astype(np.float64)
+
+
+def _kernel_hw(kernel_size: object) -> tuple[int, int]:
+    if isinstance(kernel_size, (tuple, list)):
+        if len(kernel_size) != 2:
+            raise ValueError(
+                f"kernel_size must be an int or a pair (height, width), got {kernel_size!r}"
+            )
+        return (
+            _check_positive_int("kernel_size[0]", kernel_size[0]),
+            _check_positive_int("kernel_size[1]", kernel_size[1]),
+        )
+    size = _check_positive_int("kernel_size", kernel_size)
+    return size, size
+
+
+def _output_hw(
+    image_hw: tuple[int, int], kernel_hw: tuple[int, int], padding: object, stride: int
+) -> tuple[int, int]:
+    (top, bottom), (left, right) = _pad_for(image_hw, kernel_hw, padding, stride)
+    padded_h, padded_w = image_hw[0] + top + bottom, image_hw[1] + left + right
+    _check_fits((padded_h, padded_w), kernel_hw, padding)
+    return (padded_h - kernel_hw[0]) // stride + 1, (padded_w - kernel_hw[1]) // stride + 1
+
+
+def im2col(
+    x: object, kernel_size: int | tuple[int, int], stride: int = 1, padding: object = "valid"
+) -> np.ndarray:
+    """Unroll every filter position of a batch into one row: the patches matrix.
+
+    Row ``(n * H_out + i) * W_out + j`` holds the patch under the filter at
+    output position ``(i, j)`` of image ``n``, read in the order
+    ``(u, v, c)`` (kernel row, kernel column, channel). That is the order of
+    ``kernel.reshape(-1, C_out)`` for a Keras kernel ``(F_h, F_w, C_in, C_out)``,
+    so a whole convolutional layer is one matrix product::
+
+        im2col(x, F) @ kernel.reshape(-1, C_out)  ->  (N*H_out*W_out, C_out)
+
+    and a reshape to ``(N, H_out, W_out, C_out)`` gives its output.
+
+    Taught in notebooks/03_parameters_and_cost.ipynb, section 6.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, H, W, C_in)
+        A batch of channels-last images.
+    kernel_size : int or (int, int)
+        ``F`` for an F x F filter, or ``(F_h, F_w)``.
+    stride : int, default 1
+    padding : {'valid', 'same', 'full'}, int or ((top, bottom), (left, right)), default 'valid'
+        As in :func:`conv2d` ('same' pads like Keras).
+
+    Returns
+    -------
+    numpy.ndarray, shape (N * H_out * W_out, F_h * F_w * C_in)
+        ``H_out = output_size(H, F_h, padding, stride)``, likewise ``W_out``.
+        A float32 or float64 input keeps its dtype (float32 is the fast
+        path); any other real dtype becomes float64. Each input value is
+        copied once per filter position that covers it (about ``F_h * F_w``
+        times at stride 1).
+    """
+    array = _as_real_array(x, "x")
+    if array.ndim != 4:
+        raise ValueError(f"x must have shape (N, H, W, C_in), got shape {array.shape}")
+    if 0 in array.shape:
+        raise ValueError(f"x must not be empty, got shape {array.shape}")
+    kernel_hw = _kernel_hw(kernel_size)
+    stride = _check_positive_int("stride", stride)
+    if array.dtype not in (np.float32, np.float64):
+        array = array.astype(np.float64)
+    widths = _pad_for(array.shape[1:3], kernel_hw, padding, stride)
+    out_h, out_w = _output_hw(array.shape[1:3], kernel_hw, padding, stride)
+    if widths != ((0, 0), (0, 0)):
+        array = pad(array, widths)
+    array = np.ascontiguousarray(array)
+    n, _, _, channels = array.shape
+    s_n, s_h, s_w, s_c = array.strides
+    # A read-only view (N, H_out, W_out, F_h, F_w, C): no copy until the reshape.
+    windows = as_strided(
+        array,
+        shape=(n, out_h, out_w, kernel_hw[0], kernel_hw[1], channels),
+        strides=(s_n, s_h * stride, s_w * stride, s_h, s_w, s_c),
+        writeable=False,
+    )
+    return windows.reshape(n * out_h * out_w, kernel_hw[0] * kernel_hw[1] * channels)

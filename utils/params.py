@@ -141,3 +141,62 @@ def layer_table(model: object) -> list[LayerRow]:
             )
         )
     return rows
+
+
+def _output_dims(output_size: object) -> tuple[int, int]:
+    if isinstance(output_size, (tuple, list)):
+        if len(output_size) != 2:
+            raise ValueError(
+                f"output_size must be an int or a pair (height, width), got {output_size!r}"
+            )
+        return (
+            _positive_int(output_size[0], "output_size[0]"),
+            _positive_int(output_size[1], "output_size[1]"),
+        )
+    size = _positive_int(output_size, "output_size")
+    return size, size
+
+
+def conv2d_macs(
+    output_size: int | tuple[int, int],
+    kernel_size: int | tuple[int, int],
+    in_channels: int,
+    filters: int,
+) -> int:
+    """Multiply-adds of a 2-D convolution layer for one image.
+
+    Every one of the ``H_out * W_out * C_out`` output values is a dot product
+    of ``F * F * C_in`` weights with a patch, so the layer costs
+    ``H_out * W_out * C_out * F * F * C_in`` multiply-adds (the bias adds,
+    one per output value, are left out, as is usual).
+
+    Taught in notebooks/03_parameters_and_cost.ipynb, section 5.
+
+    Parameters
+    ----------
+    output_size : int or (int, int)
+        ``H_out`` for a square output, or ``(H_out, W_out)``.
+    kernel_size : int or (int, int)
+        ``F`` for an F x F kernel, or ``(height, width)``.
+    in_channels : int
+        ``C_in``.
+    filters : int
+        ``C_out``.
+
+    Returns
+    -------
+    int
+    """
+    out_h, out_w = _output_dims(output_size)
+    height, width = _kernel_dims(kernel_size)
+    in_channels = _positive_int(in_channels, "in_channels")
+    filters = _positive_int(filters, "filters")
+    return out_h * out_w * filters * height * width * in_channels
+
+
+def dense_macs(n_in: int, n_out: int) -> int:
+    """Multiply-adds of a fully connected layer for one example: ``n_in * n_out``.
+
+    Taught in notebooks/03_parameters_and_cost.ipynb, section 5.
+    """
+    return _positive_int(n_in, "n_in") * _positive_int(n_out, "n_out")

@@ -701,3 +701,46 @@ def misclassified_grid(
             f"{wrong.size} misclassified of {true.size}; the first {shown.size} (true → predicted)"
         )
     return image_grid(stack[shown], labels=labels, n_cols=n_cols, title=title)
+
+
+def line_chart(
+    x: object,
+    series: object,
+    title: str | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
+) -> go.Figure:
+    """Draw one or more named curves over the same x values, with markers.
+
+    Lesson 04 draws how much feature maps change as a digit shifts.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+        The x values shared by every curve.
+    series : dict of str to array_like, each shape (n,)
+        One curve per entry, named in the legend.
+    title, x_title, y_title : str, optional
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One ``Scatter`` trace (lines and markers) per entry of ``series``.
+    """
+    xs = np.asarray(x, dtype=float)
+    if xs.ndim != 1 or xs.size == 0:
+        raise ValueError(f"x must be a non-empty 1-D array, got shape {xs.shape}")
+    if not isinstance(series, dict) or not series:
+        raise TypeError(
+            f"series must be a non-empty dict of name -> values, got {type(series).__name__}"
+        )
+    fig = go.Figure()
+    for name, values in series.items():
+        ys = np.asarray(values, dtype=float)
+        if ys.shape != xs.shape:
+            raise ValueError(
+                f"series {name!r} must have shape {xs.shape} like x, got shape {ys.shape}"
+            )
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=str(name)))
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, width=640, height=400)
+    return fig
