@@ -19,8 +19,12 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --disable-pip-version-check -q --no-deps -e .
 	@touch $@
 
+# Extra JupyterLab options, e.g. make lab LAB_ARGS="--port 8890 --no-browser".
+# The token authentication stays on whatever is passed here.
+LAB_ARGS ?=
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks
+	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest
