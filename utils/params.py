@@ -21,17 +21,13 @@ def _positive_int(value: object, name: str) -> int:
     return int(value)
 
 
-def _kernel_dims(kernel_size: object) -> tuple[int, int]:
-    if isinstance(kernel_size, (tuple, list)):
-        if len(kernel_size) != 2:
-            raise ValueError(
-                f"kernel_size must be an int or a pair (height, width), got {kernel_size!r}"
-            )
-        return (
-            _positive_int(kernel_size[0], "kernel_size[0]"),
-            _positive_int(kernel_size[1], "kernel_size[1]"),
-        )
-    size = _positive_int(kernel_size, "kernel_size")
+def _pair(value: object, name: str) -> tuple[int, int]:
+    """``value`` as (height, width): an int ``n`` means ``(n, n)``."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be an int or a pair (height, width), got {value!r}")
+        return _positive_int(value[0], f"{name}[0]"), _positive_int(value[1], f"{name}[1]")
+    size = _positive_int(value, name)
     return size, size
 
 
@@ -56,7 +52,7 @@ def conv2d_params(
     int
         The weights ``F * F * C_in * C_out`` plus ``C_out`` biases if ``use_bias``.
     """
-    height, width = _kernel_dims(kernel_size)
+    height, width = _pair(kernel_size, "kernel_size")
     in_channels = _positive_int(in_channels, "in_channels")
     filters = _positive_int(filters, "filters")
     return (height * width * in_channels + int(bool(use_bias))) * filters
@@ -143,20 +139,6 @@ def layer_table(model: object) -> list[LayerRow]:
     return rows
 
 
-def _output_dims(output_size: object) -> tuple[int, int]:
-    if isinstance(output_size, (tuple, list)):
-        if len(output_size) != 2:
-            raise ValueError(
-                f"output_size must be an int or a pair (height, width), got {output_size!r}"
-            )
-        return (
-            _positive_int(output_size[0], "output_size[0]"),
-            _positive_int(output_size[1], "output_size[1]"),
-        )
-    size = _positive_int(output_size, "output_size")
-    return size, size
-
-
 def conv2d_macs(
     output_size: int | tuple[int, int],
     kernel_size: int | tuple[int, int],
@@ -187,8 +169,8 @@ def conv2d_macs(
     -------
     int
     """
-    out_h, out_w = _output_dims(output_size)
-    height, width = _kernel_dims(kernel_size)
+    out_h, out_w = _pair(output_size, "output_size")
+    height, width = _pair(kernel_size, "kernel_size")
     in_channels = _positive_int(in_channels, "in_channels")
     filters = _positive_int(filters, "filters")
     return out_h * out_w * filters * height * width * in_channels
