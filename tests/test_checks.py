@@ -198,3 +198,336 @@ def test_dense_as_conv_kernel_checker_verdicts():
     assert "wrong places" in check(channels_first, kernel, (2, 3, 4)).message
     with pytest.raises(ValueError, match="dense_kernel must have shape"):
         check(kernel, kernel, (2, 3, 5))
+
+
+# Lesson 06: which first-layer filter responds most strongly to an edge.
+
+
+def _edge_filters():
+    """Five 3x3 filters whose responses to a vertical edge are known by construction."""
+    sobel_x = np.array([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]]) / 4
+    kernel = np.stack(
+        [sobel_x, sobel_x.T, -sobel_x, np.full((3, 3), 0.09), np.full((3, 3), -0.1)], axis=-1
+    )[:, :, None, :]
+    return kernel, np.array([0.0, 0.02, 0.01, 0.0, 0.0])
+
+
+def _vertical_edge():
+    image = np.zeros((6, 10))
+    image[:, 3:] = 1.0  # dark on the left, bright on the right
+    return image
+
+
+def test_strongest_filter_checker_verdicts():
+    from utils.checks import check_strongest_filter as check
+
+    kernel, bias = _edge_filters()
+    image = _vertical_edge()
+    # Filter 0 (Sobel x) reaches 1.0 at the edge; the flat filter 3 reaches 9 * 0.09 = 0.81.
+    result = check(0, kernel, bias, image)
+    assert result and "filter 0 responds most strongly" in result.message
+    assert "reaches 1.00; the next strongest, filter 3, reaches 0.81" in result.message
+    assert check(np.int64(0), kernel, bias, image[None, :, :, None])
+    assert "Not answered yet" in check(..., kernel, bias, image).message
+    assert "one past the strongest" in check(1, kernel, bias, image).message
+    assert "opposite edge" in check(2, kernel, bias, image).message  # -Sobel x
+    assert "largest mean activation" in check(3, kernel, bias, image).message
+    assert "the weakest" in check(4, kernel, bias, image).message
+    assert "numbered 0 to 4; got 5" in check(5, kernel, bias, image).message
+    assert "numbered 0 to 4; got -1" in check(-1, kernel, bias, image).message
+    assert "np.argmax" in check(np.arange(5.0), kernel, bias, image).message
+    assert "expected a filter number (an int), got float" in check(0.0, kernel, bias, image).message
+
+
+def test_strongest_filter_checker_agrees_with_a_keras_layer():
+    import keras
+
+    from utils.checks import check_strongest_filter as check
+
+    rng = np.random.default_rng(11)
+    kernel = rng.normal(size=(3, 3, 1, 6)).astype("float32")
+    bias = rng.normal(scale=0.1, size=6).astype("float32")
+    image = rng.random((12, 12)).astype("float32")
+    layer = keras.layers.Conv2D(6, 3, activation="relu")
+    layer.build((None, 12, 12, 1))
+    layer.set_weights([kernel, bias])
+    maps = keras.ops.convert_to_numpy(layer(image[None, :, :, None]))[0]
+    strongest = int(maps.max(axis=(0, 1)).argmax())
+    assert check(strongest, kernel, bias, image)
+    assert not check((strongest + 3) % 6, kernel, bias, image)
+
+
+def test_strongest_filter_checker_rejects_shapes_that_do_not_fit():
+    import pytest
+
+    from utils.checks import check_strongest_filter as check
+
+    kernel, bias = _edge_filters()
+    with pytest.raises(ValueError, match=r"kernel must have shape \(F_h, F_w, 1, n\)"):
+        check(0, np.zeros((3, 3, 2, 5)), bias, _vertical_edge())
+    with pytest.raises(ValueError, match=r"bias must have shape \(5,\)"):
+        check(0, kernel, bias[:4], _vertical_edge())
+    with pytest.raises(ValueError, match="image must be one grey image"):
+        check(0, kernel, bias, np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="image must be one grey image"):
+        check(0, kernel, bias, np.zeros((2, 6, 10, 1)))
+
+
+# Lesson 08: 1-D cross-correlation, macro-F1, batch normalisation in inference mode.
+
+
+def _correlate_1d_loop(signal, kernel):
+    n_out = len(signal) - len(kernel) + 1
+    return np.array([np.sum(signal[i : i + len(kernel)] * kernel) for i in range(n_out)])
+
+
+def test_cross_correlation_1d_checker_right_wrong_and_diagnosed():
+    from utils.checks import check_cross_correlation_1d as check
+
+    right = check(_correlate_1d_loop)
+    assert right and "numpy.correlate" in right.message
+    assert "Not answered yet" in check(...).message
+    assert "expected a function" in check(np.zeros(3)).message
+    assert "kernel is flipped" in check(lambda s, k: _correlate_1d_loop(s, k[::-1])).message
+    assert "One value too few" in check(lambda s, k: _correlate_1d_loop(s, k)[:-1]).message
+    too_many = check(lambda s, k: np.append(_correlate_1d_loop(s, k), 0.0))
+    assert "One value too many" in too_many.message
+    assert "input's length" in check(lambda s, k: np.correlate(s, k, mode="same")).message
+    assert "'full' length" in check(lambda s, k: np.correlate(s, k, mode="full")).message
+    assert "raised ZeroDivisionError" in check(lambda s, k: 1 / 0).message
+    assert "returned None" in check(lambda s, k: None).message
+    assert "should be 1-D" in check(lambda s, k: _correlate_1d_loop(s, k)[None]).message
+
+    def last_wrong(signal, kernel):
+        out = _correlate_1d_loop(signal, kernel)
+        out[-1] += 1
+        return out
+
+    assert "off-by-one at the ends" in check(last_wrong).message
+    doubled = check(lambda s, k: 2 * _correlate_1d_loop(s, k))
+    assert not doubled and "values differ; the first at" in doubled.message
+
+
+def test_macro_f1_checker_right_and_each_slip_diagnosed():
+    import pytest
+
+    from utils.checks import check_macro_f1 as check
+
+    # Class 0: P = 3/3, R = 3/4, F1 = 6/7; class 1: P = 1/2, R = 1/2, F1 = 1/2;
+    # class 2 neither occurs nor is predicted (no F1); class 3 is a false alarm, F1 = 0.
+    y_true = np.array([0, 0, 0, 0, 1, 1])
+    y_pred = np.array([0, 0, 0, 1, 1, 3])
+    per_class = [6 / 7, 1 / 2, 0.0]
+    macro = np.mean(per_class)
+    result = check(macro, y_true, y_pred, 4)
+    assert result and "0.857, 0.500, 0.000" in result.message
+    assert "Not answered yet" in check(..., y_true, y_pred, 4).message
+    assert "percentage" in check(100 * macro, y_true, y_pred, 4).message
+    assert "accuracy" in check(4 / 6, y_true, y_pred, 4).message
+    weighted = (4 * 6 / 7 + 2 * 0.5) / 6
+    assert "weights by class size" in check(weighted, y_true, y_pred, 4).message
+    assert "leave it out" in check(sum(per_class) / 4, y_true, y_pred, 4).message
+    assert "mean precision" in check((1 + 0.5 + 0) / 3, y_true, y_pred, 4).message
+    assert "mean recall" in check((0.75 + 0.5 + 0) / 3, y_true, y_pred, 4).message
+    assert "expected a number, got str" in check("0.4", y_true, y_pred, 4).message
+    other = check(0.123, y_true, y_pred, 4)
+    assert not other and "is not the macro-F1" in other.message
+    with pytest.raises(ValueError, match="same length"):
+        check(0.5, [0, 1], [0], 2)
+    with pytest.raises(ValueError, match="classes 0 to 1"):
+        check(0.5, [0, 2], [0, 1], 2)
+    with pytest.raises(TypeError, match="n_classes must be an int"):
+        check(0.5, [0, 1], [0, 1], 2.0)
+
+
+def test_macro_f1_checker_agrees_with_utils_evaluation_on_random_cases():
+    from utils.checks import check_macro_f1
+    from utils.evaluation import macro_f1
+
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        y_true, y_pred = rng.integers(0, 5, size=(2, 30))
+        assert check_macro_f1(macro_f1(y_true, y_pred, 6), y_true, y_pred, 6)
+
+
+def _batchnorm_layer():
+    import keras
+
+    layer = keras.layers.BatchNormalization()
+    layer.build((None, 6, 3))
+    # Small moving variances, so that a forgotten epsilon (0.001) shows.
+    layer.set_weights(
+        [
+            np.array([1.5, 0.5, 2.0], "float32"),  # gamma
+            np.array([0.1, -0.2, 0.3], "float32"),  # beta
+            np.array([0.4, -1.0, 2.0], "float32"),  # moving mean
+            np.array([0.02, 0.5, 0.04], "float32"),  # moving variance
+        ]
+    )
+    return layer
+
+
+def test_batchnorm_inference_checker_right_wrong_and_leaves_the_layer_alone():
+    import keras
+    import pytest
+
+    from utils.checks import check_batchnorm_inference as check
+
+    layer = _batchnorm_layer()
+    before = [w.copy() for w in layer.get_weights()]
+    x = np.random.default_rng(1).normal(size=(4, 6, 3)).astype("float32")
+    gamma, beta, mean, variance = before
+    eps = layer.epsilon
+    by_formula = gamma * (x - mean) / np.sqrt(variance + eps) + beta
+    assert check(by_formula, layer, x)
+    assert "Not answered yet" in check(..., layer, x).message
+    batch = gamma * (x - x.mean(axis=(0, 1))) / np.sqrt(x.var(axis=(0, 1)) + eps) + beta
+    assert "training mode" in check(batch, layer, x).message
+    # The layer's own training-mode output is the same mistake.
+    training_output = keras.ops.convert_to_numpy(_batchnorm_layer()(x, training=True))
+    assert "training mode" in check(training_output, layer, x).message
+    no_eps = gamma * (x - mean) / np.sqrt(variance) + beta
+    assert "epsilon" in check(no_eps, layer, x).message
+    assert "gamma" in check((x - mean) / np.sqrt(variance + eps), layer, x).message
+    by_variance = gamma * (x - mean) / (variance + eps) + beta
+    assert "standard deviation" in check(by_variance, layer, x).message
+    assert "got (4, 6)" in check(by_formula[..., 0], layer, x).message
+    assert "largest difference" in check(by_formula + 1, layer, x).message
+    for kept, original in zip(layer.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(kept, original)
+    with pytest.raises(TypeError, match="layer must be a built keras.layers.BatchNormalization"):
+        check(by_formula, keras.layers.Dense(3), x)
+    with pytest.raises(ValueError, match=r"x must have shape \(\.\.\., 3\)"):
+        check(by_formula, layer, x[..., :2])
+
+
+# Lesson 07: inverted dropout, a residual block, the parameters of a block with BN.
+
+
+def _dropout_by_loop(x, mask, rate):
+    out = np.zeros_like(x, dtype=float)
+    for index in np.ndindex(x.shape):
+        out[index] = x[index] / (1 - rate) if mask[index] else 0.0
+    return out
+
+
+def test_inverted_dropout_checker_verdicts():
+    import pytest
+
+    from utils.checks import check_inverted_dropout as check
+
+    x = np.arange(1.0, 13.0).reshape(3, 4)
+    mask = (np.random.default_rng(3).random((3, 4)) > 0.25).astype(int)
+    rate = 0.25
+    assert check(_dropout_by_loop(x, mask, rate), x, mask, rate)
+    assert "scaled by 1 / (1 - 0.25) = 1.333" in check(x * mask / 0.75, x, mask, rate).message
+    assert "Not answered yet" in check(..., x, mask, rate).message
+    assert "must also be divided" in check(x * mask, x, mask, rate).message
+    assert "you multiplied by it" in check(x * mask * 0.75, x, mask, rate).message
+    assert "not by the rate" in check(x * mask / 0.25, x, mask, rate).message
+    assert "mask is 1 where a value is kept" in check(x * (1 - mask) / 0.75, x, mask, rate).message
+    assert "must become 0" in check(x / 0.75, x, mask, rate).message
+    assert "got (4, 3)" in check((x * mask / 0.75).T, x, mask, rate).message
+    off_by_one = _dropout_by_loop(x, mask, rate)
+    off_by_one[2, 3] += 1
+    assert "1 of 12 values differ; the first at (2, 3)" in check(off_by_one, x, mask, rate).message
+    assert "expected an array of numbers" in check("x", x, mask, rate).message
+    with pytest.raises(ValueError, match=r"mask must have the shape of x, \(3, 4\)"):
+        check(x, x, mask[:2], rate)
+    with pytest.raises(ValueError, match="mask must hold only 0"):
+        check(x, x, mask * 2, rate)
+    with pytest.raises(ValueError, match=r"rate must be in \[0, 1\), got 1.0"):
+        check(x, x, mask, 1.0)
+    with pytest.raises(TypeError, match="rate must be a float, got str"):
+        check(x, x, mask, "0.5")
+
+
+def _block(skip=True, last_relu=True, branch_relu=False, middle="relu", **conv):
+    import keras
+
+    def residual_block(x, filters):
+        y = keras.layers.Conv2D(filters, 3, padding="same", activation=middle, **conv)(x)
+        y = keras.layers.Conv2D(filters, 3, padding="same", **conv)(y)
+        if branch_relu:
+            y = keras.layers.ReLU()(y)
+        if skip:
+            y = keras.layers.Add()([x, y])
+        return keras.layers.ReLU()(y) if last_relu else y
+
+    return residual_block
+
+
+def test_residual_block_checker_verdicts():
+    import keras
+
+    from utils.checks import check_residual_block as check
+
+    result = check(_block())
+    assert result and "relu(x + F(x))" in result.message and "296 parameters" in result.message
+
+    # the + operator and keras.ops work too
+    def with_operator(x, filters):
+        y = keras.layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
+        return keras.ops.relu(x + keras.layers.Conv2D(filters, 3, padding="same")(y))
+
+    assert check(with_operator, filters=3)
+    assert "Not answered yet" in check(...).message
+    assert "expected a function" in check(3).message
+    assert "no skip connection" in check(_block(skip=False)).message
+    assert "apply a ReLU after the addition" in check(_block(last_relu=False)).message
+    assert "not on the branch" in check(_block(last_relu=False, branch_relu=True)).message
+    assert "between the two convolutions" in check(_block(middle=None)).message
+    assert "padding='same'" in check(lambda x, f: keras.layers.Conv2D(f, 3)(x)).message
+    assert "4 filters" in check(lambda x, f: keras.layers.Conv2D(2, 1)(x)).message
+    assert "yours has 288" in check(_block(use_bias=False)).message
+    assert "raised ZeroDivisionError" in check(lambda x, f: 1 / 0).message
+    assert "returned None" in check(lambda x, f: None).message
+    assert "output differs" in check(lambda x, f: _block()(x, f) * 2).message
+
+
+def _resnet_block():
+    import keras
+
+    layers = keras.layers
+    inputs = keras.Input((8, 8, 16))
+    y = layers.Conv2D(16, 3, padding="same", use_bias=False)(inputs)
+    y = layers.BatchNormalization()(y)
+    y = layers.ReLU()(y)
+    y = layers.Conv2D(16, 3, padding="same", use_bias=False)(y)
+    y = layers.BatchNormalization()(y)
+    return keras.Model(inputs, layers.ReLU()(layers.Add()([inputs, y])))
+
+
+def test_block_param_count_checker_verdicts():
+    import pytest
+
+    from utils.checks import check_block_param_count as check
+
+    model = _resnet_block()
+    # counted independently: every weight array of every layer
+    by_loop = sum(int(np.prod(w.shape)) for layer in model.layers for w in layer.weights)
+    assert by_loop == 2 * 3 * 3 * 16 * 16 + 2 * 4 * 16 == 4_736
+    result = check(by_loop, model)
+    assert result and "4,672 trained" in result.message and "64 moving averages" in result.message
+    assert check(np.int64(4_736), model)
+    assert "Not answered yet" in check(..., model).message
+    assert "number of trainable parameters" in check(4_672, model).message
+    assert "leaves out batch normalisation" in check(4_608, model).message
+    assert "use_bias=False" in check(4_736 + 32, model).message
+    assert "use_bias=False" in check(4_672 + 32, model).message
+    assert "F * F * C_in" in check(2 * 3 * 3 * 16 + 128, model).message
+    assert "is not the number of parameters" in check(4_737, model).message
+    assert "expected a whole number" in check(4736.0, model).message
+    with pytest.raises(TypeError, match="model must be a built Keras model, got list"):
+        check(1, [])
+
+
+def test_residual_block_checker_needs_a_positive_number_of_filters():
+    import pytest
+
+    from utils.checks import check_residual_block as check
+
+    with pytest.raises(ValueError, match="filters must be a positive int, got 0"):
+        check(_block(), filters=0)
+    with pytest.raises(TypeError, match="filters must be a positive int, got float 2.0"):
+        check(_block(), filters=2.0)

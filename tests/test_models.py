@@ -206,3 +206,59 @@ def test_pretrained_refuses_an_altered_file(tmp_path):
 def test_pretrained_missing_file_says_how_to_restore(tmp_path):
     with pytest.raises(FileNotFoundError, match="git checkout"):
         models.load_pretrained_convnet(tmp_path / "absent.weights.h5")
+
+
+# Lesson 07: LeNet-5. The parameters per layer as the paper's modern reading gives them,
+# written out independently of the code that builds the model.
+LENET5_LAYERS = [
+    ("C1", "Conv2D", (None, 28, 28, 6), (5 * 5 * 1 + 1) * 6),
+    ("S2", "AveragePooling2D", (None, 14, 14, 6), 0),
+    ("C3", "Conv2D", (None, 10, 10, 16), (5 * 5 * 6 + 1) * 16),
+    ("S4", "AveragePooling2D", (None, 5, 5, 16), 0),
+    ("C5", "Conv2D", (None, 1, 1, 120), (5 * 5 * 16 + 1) * 120),
+    ("flatten", "Flatten", (None, 120), 0),
+    ("F6", "Dense", (None, 84), (120 + 1) * 84),
+    ("output", "Dense", (None, 10), (84 + 1) * 10),
+]
+
+
+def test_lenet5_layers_shapes_and_parameters():
+    model = models.build_lenet5()
+    table = [
+        (layer.name, type(layer).__name__, tuple(layer.output.shape), layer.count_params())
+        for layer in model.layers
+    ]
+    assert table == LENET5_LAYERS
+    assert [row[3] for row in LENET5_LAYERS if row[3]] == [156, 2_416, 48_120, 10_164, 850]
+    assert model.count_params() == 61_706
+    assert tuple(model.inputs[0].shape) == (None, 32, 32, 1)
+    assert model.layers[-1].activation is keras.activations.softmax
+    assert all(
+        layer.activation is keras.activations.tanh
+        for layer in model.layers[:-1]
+        if hasattr(layer, "activation")
+    )
+
+
+def test_lenet5_sizes_follow_the_output_size_formula():
+    size, expected = 32, []
+    for _ in range(2):
+        size = output_size(size, 5)
+        expected.append(size)
+        size //= 2
+        expected.append(size)
+    expected.append(output_size(size, 5))
+    assert expected == [28, 14, 10, 5, 1]
+    model = models.build_lenet5()
+    assert [layer.output.shape[1] for layer in model.layers[:5]] == expected
+
+
+def test_lenet5_predicts_probabilities_and_checks_its_name():
+    keras.utils.set_random_seed(0)
+    model = models.build_lenet5(name="lenet")
+    images = np.random.default_rng(0).random((3, 32, 32, 1), dtype=np.float32)
+    probabilities = np.asarray(model.predict(images, verbose=0))
+    assert model.name == "lenet" and probabilities.shape == (3, 10)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+    with pytest.raises(TypeError, match="name must be a str, got int 5"):
+        models.build_lenet5(name=5)

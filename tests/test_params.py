@@ -169,3 +169,107 @@ def test_macs_of_the_mnist_convnet():
 def test_macs_errors_name_the_argument(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# Lesson 07: the multiply-adds of a whole model.
+
+
+def _lenet5() -> keras.Sequential:
+    layers = keras.layers
+    return keras.Sequential(
+        [
+            keras.Input((32, 32, 1)),
+            layers.Conv2D(6, 5, activation="tanh"),
+            layers.AveragePooling2D(2),
+            layers.Conv2D(16, 5, activation="tanh"),
+            layers.AveragePooling2D(2),
+            layers.Conv2D(120, 5, activation="tanh"),
+            layers.Flatten(),
+            layers.Dense(84, activation="tanh"),
+            layers.Dense(10, activation="softmax"),
+        ]
+    )
+
+
+def test_model_macs_of_the_mnist_convnet_and_lenet5_by_hand():
+    from utils.models import build_convnet
+    from utils.params import model_macs
+
+    # Lesson 03, section 5, layer by layer: 194,688 + 2,230,272 + 331,776 + 36,864 + 640.
+    assert model_macs(build_convnet()) == 2_794_240
+    # LeNet-5: 28*28*6*25 + 10*10*16*150 + 1*1*120*400 + 120*84 + 84*10.
+    assert model_macs(_lenet5()) == 117_600 + 240_000 + 48_000 + 10_080 + 840
+
+
+def _output_size(size: int, kernel: int, stride: int, padding: str) -> int:
+    """The output-size formula of lesson 02 ('same' pads so that the output is ceil(W / S))."""
+    if padding == "same":
+        return -(-size // stride)
+    return (size - kernel) // stride + 1
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    size=st.integers(5, 20),
+    kernel=st.integers(1, 5),
+    stride=st.integers(1, 3),
+    padding=st.sampled_from(["valid", "same"]),
+    c_in=st.integers(1, 4),
+    c_out=st.integers(1, 4),
+)
+def test_model_macs_of_one_convolution_follows_the_output_size_formula(
+    size, kernel, stride, padding, c_in, c_out
+):
+    from utils.params import model_macs
+
+    model = keras.Sequential(
+        [
+            keras.Input((size, size + 1, c_in)),
+            keras.layers.Conv2D(c_out, kernel, strides=stride, padding=padding),
+        ]
+    )
+    out_h = _output_size(size, kernel, stride, padding)
+    out_w = _output_size(size + 1, kernel, stride, padding)
+    assert model_macs(model) == out_h * out_w * c_out * kernel * kernel * c_in
+
+
+def test_model_macs_dense_on_a_volume_counts_every_position_and_skips_weightless_layers():
+    from utils.params import model_macs
+
+    model = keras.Sequential(
+        [
+            keras.Input((4, 5, 3)),
+            keras.layers.Dense(7),  # applied at each of the 4 * 5 positions
+            keras.layers.BatchNormalization(),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Flatten(),
+            keras.layers.Dropout(0.5),
+            keras.layers.Dense(2),
+        ]
+    )
+    assert model_macs(model) == 4 * 5 * 3 * 7 + (2 * 2 * 7) * 2
+
+
+def test_model_macs_counts_a_nested_model_and_a_channels_first_convolution():
+    from utils.params import model_macs
+
+    inner = keras.Sequential([keras.Input((6, 6, 2)), keras.layers.Conv2D(3, 3)])
+    outer = keras.Sequential([keras.Input((6, 6, 2)), inner, keras.layers.Flatten()])
+    assert model_macs(outer) == 4 * 4 * 3 * 3 * 3 * 2
+    first = keras.Sequential(
+        [keras.Input((2, 8, 7)), keras.layers.Conv2D(4, 3, data_format="channels_first")]
+    )
+    assert model_macs(first) == 6 * 5 * 4 * 3 * 3 * 2
+
+
+def test_model_macs_errors_name_the_problem():
+    from utils.params import model_macs
+
+    with pytest.raises(TypeError, match="model must be a Keras model, got str"):
+        model_macs("lenet")
+    conv1d = keras.Sequential([keras.Input((10, 2)), keras.layers.Conv1D(3, 3, name="c1d")])
+    with pytest.raises(ValueError, match="layer 'c1d' is a Conv1D with weights"):
+        model_macs(conv1d)
+    open_size = keras.Sequential([keras.Input((None, None, 1)), keras.layers.Conv2D(2, 3)])
+    with pytest.raises(ValueError, match="unknown output size"):
+        model_macs(open_size)

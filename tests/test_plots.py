@@ -296,3 +296,315 @@ def test_line_chart_draws_one_named_curve_per_series():
         line_chart([0, 1, 2], [[0, 1, 2]])
     with pytest.raises(ValueError, match="x must be a non-empty 1-D array"):
         line_chart([], {"a": []})
+
+
+# Lesson 06: kernel_grid, activation_maps, patch_grid, channel_mixing, probability_bar.
+# (Imported inside the tests so that this block only adds to the file.)
+
+
+def test_kernel_grid_one_heatmap_per_filter_on_one_scale_centred_on_zero():
+    from utils.plots import kernel_grid
+
+    kernels = np.random.default_rng(6).uniform(-1, 1, size=(3, 3, 1, 10)).astype("float32")
+    kernels[1, 2, 0, 4] = -5.0  # the largest magnitude is negative
+    fig = kernel_grid(kernels, n_cols=4, title="first layer")
+    assert len(fig.data) == 10 and {trace.type for trace in fig.data} == {"heatmap"}
+    for index, trace in enumerate(fig.data):
+        np.testing.assert_array_equal(np.asarray(trace.z), kernels[:, :, 0, index])
+        assert (trace.zmid, trace.zmin, trace.zmax) == (0, -5.0, 5.0)
+    assert [trace.showscale for trace in fig.data] == [True] + [False] * 9
+    scale = fig.data[0].colorscale
+    assert scale[0] == (0, "#2166ac") and scale[-1] == (1, "#b2182b")  # blue low, red high
+    assert (0.5, "#f7f7f7") in scale  # near-white at zero, the middle of the symmetric range
+    assert [a.text for a in fig.layout.annotations] == [str(i) for i in range(10)]
+    assert fig.layout.title.text == "first layer"
+    # Row-major, 4 per row: kernel 5 sits under kernel 1, kernel 4 starts the second row.
+    layout = fig.layout
+    assert layout.xaxis6.domain == layout.xaxis2.domain and layout.xaxis5.domain[0] == 0
+    assert layout.yaxis5.domain == layout.yaxis6.domain
+    assert layout.yaxis5.domain[1] < layout.yaxis.domain[0]
+    assert fig.data[5].xaxis == "x6" and fig.data[5].yaxis == "y6"
+    assert layout.yaxis.autorange == "reversed" and layout.yaxis3.scaleanchor == "x3"
+
+
+def test_kernel_grid_accepts_a_stack_titles_and_a_fixed_scale():
+    from utils.plots import kernel_grid
+
+    sobel_x = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    fig = kernel_grid(np.stack([sobel_x, sobel_x.T]), titles=["x", "y"], zmax=4)
+    np.testing.assert_array_equal(np.asarray(fig.data[1].z), sobel_x.T)
+    assert [(t.zmin, t.zmax) for t in fig.data] == [(-4.0, 4.0), (-4.0, 4.0)]
+    assert [a.text for a in fig.layout.annotations] == ["x", "y"]
+    assert kernel_grid(np.zeros((2, 3, 3))).data[0].zmax == 1.0  # all zero: a unit scale
+    wide = kernel_grid(np.zeros((16, 3, 3)), n_cols=16)
+    tall = kernel_grid(np.zeros((16, 3, 3)), n_cols=4)
+    assert wide.layout.width > tall.layout.width and wide.layout.height < tall.layout.height
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"kernels": np.zeros((3, 3, 2, 4))}, ValueError, "kernels has 2 input channels"),
+        ({"kernels": np.zeros((3, 3))}, ValueError, r"kernels must have shape \(F_h, F_w, 1, n\)"),
+        ({"kernels": "abc"}, TypeError, "kernels must be an array"),
+        ({"kernels": np.zeros((2, 3, 3)), "zmax": 0}, ValueError, "zmax must be a positive"),
+        ({"kernels": np.zeros((2, 3, 3)), "titles": ["a"]}, ValueError, "got 1 for 2"),
+        ({"kernels": np.zeros((2, 3, 3)), "n_cols": 0}, ValueError, "n_cols must be at least 1"),
+    ],
+)
+def test_kernel_grid_errors_name_the_argument(kwargs, error, message):
+    from utils.plots import kernel_grid
+
+    with pytest.raises(error, match=message):
+        kernel_grid(**kwargs)
+
+
+def test_activation_maps_draws_the_chosen_channels_on_one_scale():
+    from utils.plots import activation_maps
+
+    maps = np.random.default_rng(7).random((1, 5, 6, 12)).astype("float32")
+    fig = activation_maps(maps, channels=range(2, 7), n_cols=3, title="conv")
+    assert [trace.name for trace in fig.data] == [f"channel {c}" for c in range(2, 7)]
+    for trace, channel in zip(fig.data, range(2, 7), strict=True):
+        np.testing.assert_array_equal(np.asarray(trace.z), maps[0, :, :, channel])
+    assert {trace.zmin for trace in fig.data} == {0.0}
+    assert {trace.zmax for trace in fig.data} == {float(maps[0, :, :, 2:7].max())}
+    assert [a.text for a in fig.layout.annotations] == ["2", "3", "4", "5", "6"]
+    assert fig.layout.yaxis4.domain[1] < fig.layout.yaxis.domain[0]  # a second row of maps
+    same = activation_maps(maps[0], channels=[2, 3, 4, 5, 6], n_cols=3, title="conv")
+    assert json.dumps(same.to_dict()) == json.dumps(fig.to_dict())
+    assert len(activation_maps(maps).data) == 12  # every channel by default
+
+
+def test_activation_maps_own_scales_and_negative_values():
+    from utils.plots import activation_maps
+
+    maps = np.zeros((4, 4, 3))
+    maps[..., 1] = np.arange(16).reshape(4, 4) - 4.0
+    maps[..., 2] = 0.5
+    own = activation_maps(maps, shared_scale=False)
+    assert [(t.zmin, t.zmax) for t in own.data] == [(0.0, 1.0), (-4.0, 11.0), (0.5, 1.5)]
+    shared = activation_maps(maps)
+    assert {(t.zmin, t.zmax) for t in shared.data} == {(-4.0, 11.0)}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"activations": np.zeros((2, 5, 5, 3))}, ValueError, "maps of one image"),
+        ({"activations": np.zeros((5, 5))}, ValueError, r"activations must have shape"),
+        ({"activations": np.zeros((5, 5, 3)), "channels": [3]}, ValueError, "between 0 and 2"),
+        ({"activations": np.zeros((5, 5, 3)), "channels": []}, ValueError, "at least one"),
+        ({"activations": np.zeros((5, 5, 3)), "channels": [1.0]}, TypeError, "must hold ints"),
+        ({"activations": np.zeros((5, 5, 3)), "channels": 2}, TypeError, "sequence of ints"),
+    ],
+)
+def test_activation_maps_errors_name_the_argument(kwargs, error, message):
+    from utils.plots import activation_maps
+
+    with pytest.raises(error, match=message):
+        activation_maps(**kwargs)
+
+
+def test_patch_grid_outlines_the_same_box_in_every_patch():
+    from utils.plots import patch_grid
+
+    patches = np.random.default_rng(8).random((5, 9, 9))
+    fig = patch_grid(patches, labels=list("abcde"), highlight=(3, 3, 3, 3), n_cols=4)
+    assert len(fig.data) == 5 and len(fig.layout.shapes) == 5
+    np.testing.assert_allclose(np.asarray(fig.data[4].z), patches[4], rtol=1e-6)
+    assert {(t.zmin, t.zmax) for t in fig.data} == {
+        (float(np.float32(patches.min())), float(np.float32(patches.max())))
+    }
+    box = fig.layout.shapes[4]
+    assert (box.xref, box.yref) == ("x5", "y5")
+    assert (box.x0, box.x1, box.y0, box.y1) == (2.5, 5.5, 2.5, 5.5)
+    assert [a.text for a in fig.layout.annotations] == list("abcde")
+    assert patch_grid(patches).layout.shapes == ()
+    with pytest.raises(ValueError, match="highlight .* does not fit"):
+        patch_grid(patches, highlight=(7, 7, 3, 3))
+
+
+def test_channel_mixing_is_the_norm_of_each_slice():
+    import math
+
+    from utils.plots import channel_mixing
+
+    kernel = np.random.default_rng(9).normal(size=(3, 3, 4, 5))
+    fig = channel_mixing(kernel, title="conv_2")
+
+    def norm(i, j):
+        return math.sqrt(sum(kernel[u, v, i, j] ** 2 for u in range(3) for v in range(3)))
+
+    expected = [[norm(i, j) for j in range(5)] for i in range(4)]
+    (heatmap,) = fig.data
+    np.testing.assert_allclose(np.asarray(heatmap.z), expected, rtol=1e-6)
+    assert heatmap.zmin == 0 and heatmap.zmax == pytest.approx(np.max(expected), rel=1e-6)
+    assert fig.layout.yaxis.autorange == "reversed"  # input channel 0 at the top
+    assert "input channel" in fig.layout.yaxis.title.text
+    assert channel_mixing(kernel, zmax=10).data[0].zmax == 10
+    with pytest.raises(ValueError, match="kernel must be a Conv2D kernel"):
+        channel_mixing(np.zeros((3, 3, 4)))
+
+
+def test_probability_bar_colours_the_prediction_and_the_truth():
+    from utils.plots import probability_bar
+
+    probabilities = np.array([0.05, 0.7, 0.25])
+    (bar,) = probability_bar(probabilities, label=2).data
+    assert list(bar.x) == ["0", "1", "2"]
+    np.testing.assert_allclose(bar.y, probabilities)
+    assert list(bar.marker.color) == ["#9ecae1", "#d62728", "#2ca02c"]  # wrong: red, truth: green
+    assert list(bar.text) == ["0.05", "0.70", "0.25"]
+    fig = probability_bar(probabilities, label=2)
+    assert fig.layout.title.text == "predicted 1 (probability 0.70), true 2"
+    assert tuple(fig.layout.yaxis.range) == (0, 1.05)
+    right = probability_bar(probabilities[None], label=1).data[0]
+    assert list(right.marker.color) == ["#9ecae1", "#2ca02c", "#9ecae1"]
+    unlabelled = probability_bar(probabilities, class_names=["cat", "dog", "emu"])
+    assert list(unlabelled.data[0].marker.color)[1] == "#ff9900"
+    assert unlabelled.layout.title.text == "predicted dog (probability 0.70)"
+
+
+@pytest.mark.parametrize(
+    ("probabilities", "label", "error", "message"),
+    [
+        ([0.5, 0.6], None, ValueError, "add up to 1, got a sum of 1.1"),
+        ([-0.1, 1.1], None, ValueError, "non-negative"),
+        ([0.5, 0.5], 2, ValueError, "label must be between 0 and 1, got 2"),
+        ([0.5, 0.5], True, TypeError, "label must be an int"),
+        (np.ones((2, 3)) / 3, None, ValueError, r"shape \(n_classes,\)"),
+        (["a", "b"], None, TypeError, "real numbers"),
+    ],
+)
+def test_probability_bar_errors_name_the_argument(probabilities, label, error, message):
+    from utils.plots import probability_bar
+
+    with pytest.raises(error, match=message):
+        probability_bar(probabilities, label=label)
+
+
+# Lesson 08: example signals of each class.
+
+
+def test_signal_examples_one_panel_per_class_with_the_first_examples_and_the_mean():
+    from utils.plots import signal_examples
+
+    rng = np.random.default_rng(8)
+    signals = rng.normal(size=(12, 20))
+    labels = np.array([0, 1, 0, 0, 1, 0, 2, 0, 1, 2, 0, 0])
+    fig = signal_examples(signals, labels, class_names=["a", "b", "c", "d"], per_class=3, n_cols=2)
+    titles = [annotation.text for annotation in fig.layout.annotations]
+    assert titles == [
+        "class 0: a (n = 7)",
+        "class 1: b (n = 3)",
+        "class 2: c (n = 2)",
+        "class 3: d (n = 0)",
+    ]
+    by_axis: dict[str, list] = {}
+    for trace in fig.data:
+        by_axis.setdefault(trace.xaxis, []).append(trace)
+    # Three examples + the mean, three + the mean, two + the mean, nothing for class 3.
+    assert [len(by_axis.get(axis, [])) for axis in ("x", "x2", "x3", "x4")] == [4, 4, 3, 0]
+    for axis, label in (("x", 0), ("x2", 1), ("x3", 2)):
+        members = np.flatnonzero(labels == label)
+        *examples, mean = by_axis[axis]
+        for trace, member in zip(examples, members[:3], strict=True):
+            np.testing.assert_allclose(trace.y, signals[member])
+        assert mean.name == "class mean" and mean.line.color == "black"
+        np.testing.assert_allclose(mean.y, signals[members].mean(axis=0))
+    low, high = fig.layout.yaxis.range
+    assert low < signals.min() and high > signals.max()
+    assert fig.layout.yaxis4.range == fig.layout.yaxis.range
+
+
+def test_signal_examples_without_names_numbers_the_classes():
+    from utils.plots import signal_examples
+
+    fig = signal_examples(np.zeros((3, 5)), [1, 1, 0], title="beats")
+    assert [a.text for a in fig.layout.annotations] == ["class 0 (n = 1)", "class 1 (n = 2)"]
+    assert fig.layout.title.text == "beats"
+
+
+@pytest.mark.parametrize(
+    ("signals", "labels", "kwargs", "error", "message"),
+    [
+        (np.zeros(5), [0], {}, ValueError, r"signals must have shape \(n, length\)"),
+        ("abc", [0], {}, TypeError, "signals must be an array"),
+        (np.zeros((2, 5)), [0], {}, ValueError, "one entry per signal: got 1 labels for 2"),
+        (np.zeros((2, 5)), [0.0, 1.0], {}, TypeError, "labels must hold integers"),
+        (np.zeros((2, 5)), [0, -1], {}, ValueError, "labels must be class numbers"),
+        (np.zeros((2, 5)), [0, 2], {"class_names": ["a", "b"]}, ValueError, "name every class"),
+        (np.zeros((2, 5)), [0, 1], {"class_names": "ab"}, TypeError, "class_names must be a list"),
+        (np.zeros((2, 5)), [0, 1], {"per_class": 0}, ValueError, "per_class must be at least 1"),
+        (np.zeros((2, 5)), [0, 1], {"n_cols": 1.5}, TypeError, "n_cols must be an int"),
+    ],
+)
+def test_signal_examples_errors_name_the_argument(signals, labels, kwargs, error, message):
+    from utils.plots import signal_examples
+
+    with pytest.raises(error, match=message):
+        signal_examples(signals, labels, **kwargs)
+
+
+# Lesson 07: several training runs compared.
+
+RUN_A = {"loss": [2.0, 1.0, 0.5], "val_loss": [2.1, 1.2, 0.9], "accuracy": [0.3, 0.6, 0.9]}
+RUN_B = {"loss": [2.3, 2.3, 2.2], "accuracy": [0.1, 0.1, 0.2]}
+
+
+def test_compare_training_curves_one_line_per_run_metric_and_split():
+    from utils.plots import compare_training_curves
+
+    fig = compare_training_curves(
+        {"with": RUN_A, "without": RUN_B}, metrics=("loss", "accuracy"), title="compare"
+    )
+    lines = [(trace.name, trace.xaxis, trace.line.dash, list(trace.y)) for trace in fig.data]
+    assert lines == [
+        ("with (training)", "x", "solid", RUN_A["loss"]),
+        ("with (validation)", "x", "dash", RUN_A["val_loss"]),
+        ("with", "x2", "solid", RUN_A["accuracy"]),
+        ("without", "x", "solid", RUN_B["loss"]),
+        ("without", "x2", "solid", RUN_B["accuracy"]),
+    ]
+    assert all(list(trace.x) == [1, 2, 3] for trace in fig.data)
+    # one colour per run, one legend entry per line of the first panel
+    colours = [trace.line.color for trace in fig.data]
+    assert len(set(colours[:3])) == 1 and len(set(colours[3:])) == 1
+    assert colours[0] != colours[3]
+    assert [trace.showlegend for trace in fig.data] == [True, True, False, True, False]
+    assert [annotation.text for annotation in fig.layout.annotations] == ["loss", "accuracy"]
+    assert fig.layout.title.text == "compare"
+
+
+def test_compare_training_curves_accepts_history_objects_and_one_metric_name():
+    from utils.plots import compare_training_curves
+
+    class History:
+        history = RUN_B
+
+    fig = compare_training_curves({"run": History()}, metrics="accuracy")
+    assert [(trace.name, list(trace.y)) for trace in fig.data] == [("run", RUN_B["accuracy"])]
+
+
+@pytest.mark.parametrize(
+    ("histories", "metrics", "error", "message"),
+    [
+        ({}, ("loss",), TypeError, "histories must be a non-empty dict"),
+        ([RUN_A], ("loss",), TypeError, "histories must be a non-empty dict .* got list"),
+        ({"a": RUN_A}, (), TypeError, r"metrics must be a non-empty tuple of str, got \(\)"),
+        ({"a": RUN_A}, 3, TypeError, "metrics must be a non-empty tuple of str, got 3"),
+        (
+            {"a": RUN_A, "b": RUN_B},
+            ("val_loss",),
+            ValueError,
+            r"history 'b' has no 'val_loss' curve; it has \['accuracy', 'loss'\]",
+        ),
+        ({"a": [1.0]}, ("loss",), TypeError, "history must be a keras History"),
+    ],
+)
+def test_compare_training_curves_errors(histories, metrics, error, message):
+    from utils.plots import compare_training_curves
+
+    with pytest.raises(error, match=message):
+        compare_training_curves(histories, metrics=metrics)

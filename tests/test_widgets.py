@@ -123,3 +123,175 @@ def test_output_size_calculator_rejects_out_of_range_values():
 
     with pytest.raises(ValueError, match="stride must be in 1..5, got 0"):
         OutputSizeCalculator(stride=0)
+
+
+# Lesson 06: the feature-map explorer, driven with the pretrained ConvNet.
+
+
+@pytest.fixture(scope="module")
+def convnet_and_digits():
+    from utils.data import load_mnist
+    from utils.models import load_pretrained_convnet
+
+    _, (x_test, y_test) = load_mnist()
+    images, labels = x_test[:40], y_test[:40].astype(int)
+    pretend = labels.copy()
+    pretend[[5, 17]] = (labels[[5, 17]] + 1) % 10  # two pretended mistakes
+    return load_pretrained_convnet(), images, labels, pretend
+
+
+def _layer_output(model, name, image):
+    """A layer's output for one (28, 28) image by another route: a sub-model and predict."""
+    import keras
+
+    sub = keras.Model(model.inputs[0], model.get_layer(name).output)
+    return sub.predict(image[None, :, :, None], verbose=0)[0]
+
+
+def test_explorer_starts_on_the_first_digit_and_agrees_with_keras(convnet_and_digits):
+    from utils.widgets import FeatureMapExplorer
+
+    model, images, labels, pretend = convnet_and_digits
+    explorer = FeatureMapExplorer(model, images, labels, predictions=pretend)
+    assert explorer.layer_names == ["conv_1", "pool_1", "conv_2", "pool_2", "conv_3"]
+    digit = images[0] / 255
+    np.testing.assert_allclose(explorer.image, digit, atol=1e-7)
+    for name in explorer.layer_names:
+        expected = _layer_output(model, name, digit.astype("float32"))
+        np.testing.assert_allclose(explorer.activations[name], expected, atol=1e-5)
+    probabilities = model.predict(digit[None, :, :, None], verbose=0)[0]
+    np.testing.assert_allclose(explorer.probabilities, probabilities, atol=1e-5)
+    assert explorer.summary() == "test digit 0, label 7, predicted 7 (probability 1.00)"
+    assert "<b>test digit 0</b>" in explorer.caption.value
+    inputs, bars, maps = explorer.figures
+    np.testing.assert_allclose(np.asarray(inputs.data[0].z), digit, atol=1e-7)
+    np.testing.assert_allclose(np.asarray(bars.data[0].y), probabilities, atol=1e-5)
+    assert list(bars.data[0].marker.color)[7] == "#2ca02c"  # right: the prediction is green
+    assert [trace.name for trace in maps.data] == [f"channel {c}" for c in range(32)]
+    for channel, trace in enumerate(maps.data):
+        np.testing.assert_array_equal(
+            np.asarray(trace.z), explorer.activations["conv_1"][:, :, channel]
+        )
+    shown_left = [o["data"]["application/vnd.plotly.v1+json"] for o in explorer.left.outputs]
+    assert [figure["data"][0]["type"] for figure in shown_left] == ["heatmap", "bar"]
+    (shown_right,) = explorer.right.outputs
+    assert len(shown_right["data"]["application/vnd.plotly.v1+json"]["data"]) == 32
+
+
+def test_explorer_redraws_for_each_control(convnet_and_digits):
+    from utils.plots import activation_maps
+    from utils.widgets import FeatureMapExplorer
+
+    model, images, labels, pretend = convnet_and_digits
+    explorer = FeatureMapExplorer(model, images, labels, predictions=pretend)
+    explorer.index.value = 3
+    digit = images[3] / 255
+    np.testing.assert_allclose(np.asarray(explorer.input_figure.data[0].z), digit, atol=1e-7)
+    # The maps were refilled in place; they must be what a fresh figure would draw.
+    fresh = activation_maps(explorer.activations["conv_1"], channels=range(32))
+    for refilled, drawn in zip(explorer.maps_figure.data, fresh.data, strict=True):
+        np.testing.assert_array_equal(np.asarray(refilled.z), np.asarray(drawn.z))
+        assert (refilled.zmin, refilled.zmax) == (drawn.zmin, drawn.zmax)
+    assert explorer.summary().startswith(f"test digit 3, label {labels[3]}")
+
+    explorer.layer.value = "conv_2"
+    assert (explorer.channels.max, explorer.channels.value) == (63, (0, 31))
+    assert np.asarray(explorer.maps_figure.data[0].z).shape == (11, 11)
+    assert explorer.maps_figure.layout.title.text.startswith("conv_2: channels 0-31 of 64")
+    explorer.channels.value = (40, 63)
+    assert [t.name for t in explorer.maps_figure.data] == [f"channel {c}" for c in range(40, 64)]
+    explorer.layer.value = "pool_1"  # 32 channels: the range is clamped to the last one
+    assert (explorer.channels.max, explorer.channels.value) == (31, (31, 31))
+    assert [t.name for t in explorer.maps_figure.data] == ["channel 31"]
+    np.testing.assert_array_equal(
+        np.asarray(explorer.maps_figure.data[0].z), explorer.activations["pool_1"][:, :, 31]
+    )
+
+    explorer.shift_right.value = 2
+    shifted = np.zeros_like(digit)
+    shifted[:, 2:] = digit[:, :-2]
+    np.testing.assert_allclose(explorer.image, shifted, atol=1e-7)
+    explorer.erase.value = "top half"
+    assert not explorer.image[:14].any()
+    np.testing.assert_allclose(explorer.image[14:], shifted[14:], atol=1e-7)
+    assert explorer.summary().endswith("; shifted 2 right, 0 down; top half erased")
+    probabilities = model.predict(explorer.image[None, :, :, None], verbose=0)[0]
+    np.testing.assert_allclose(explorer.probabilities, probabilities, atol=1e-5)
+    np.testing.assert_allclose(
+        np.asarray(explorer.probability_figure.data[0].y), probabilities, atol=1e-5
+    )
+
+
+def test_next_misclassified_walks_through_the_mistakes(convnet_and_digits):
+    from utils.widgets import FeatureMapExplorer
+
+    model, images, labels, pretend = convnet_and_digits
+    explorer = FeatureMapExplorer(model, images, labels, predictions=pretend)
+    assert [explorer.next_misclassified() for _ in range(3)] == [5, 17, 5]  # wraps round
+    assert explorer.index.value == 5 and "test digit 5" in explorer.caption.value
+    explorer.next_wrong.click()
+    assert explorer.index.value == 17
+    honest = FeatureMapExplorer(model, images, labels, predictions=labels)
+    assert honest.next_misclassified() is None
+    assert honest.caption.value == "No image is misclassified."
+    lazy = FeatureMapExplorer(model, images[:10], labels[:10])
+    predicted = model.predict(images[:10, :, :, None] / 255, verbose=0).argmax(axis=1)
+    np.testing.assert_array_equal(lazy.misclassified(), np.flatnonzero(predicted != labels[:10]))
+
+
+def test_show_image_puts_a_drawn_digit_through_the_network(convnet_and_digits):
+    from utils.widgets import FeatureMapExplorer
+
+    model, images, labels, _ = convnet_and_digits
+    explorer = FeatureMapExplorer(model, images, labels, layer_names=["conv_1", "conv_2"])
+    drawn = np.zeros((28, 28))
+    drawn[4:24, 13:16] = 1.0  # a vertical stroke
+    explorer.show_image(drawn, label=1)
+    predicted = int(model.predict(drawn[None, :, :, None], verbose=0).argmax())
+    assert explorer.prediction == predicted
+    assert explorer.summary().startswith("your image, label 1, predicted")
+    np.testing.assert_array_equal(np.asarray(explorer.input_figure.data[0].z), drawn)
+    explorer.index.value = 2  # choosing a digit again leaves the drawing
+    assert explorer.summary().startswith("test digit 2")
+    with pytest.raises(ValueError, match=r"image must have shape \(28, 28\)"):
+        explorer.show_image(np.zeros((20, 20)))
+    with pytest.raises(ValueError, match=r"image values must be in \[0, 1\]"):
+        explorer.show_image(np.full((28, 28), 2.0))
+
+
+def test_explorer_rejects_bad_arguments(convnet_and_digits):
+    from utils.widgets import FeatureMapExplorer
+
+    model, images, labels, _ = convnet_and_digits
+    with pytest.raises(ValueError, match="got 3 labels for 40 images"):
+        FeatureMapExplorer(model, images, labels[:3])
+    with pytest.raises(ValueError, match="'dense' gives output shape"):
+        FeatureMapExplorer(model, images, labels, layer_names=["dense"])
+    with pytest.raises(ValueError, match="no layer 'conv_9'"):
+        FeatureMapExplorer(model, images, labels, layer_names=["conv_9"])
+    with pytest.raises(TypeError, match="model must be a built Keras model"):
+        FeatureMapExplorer("model", images, labels)
+
+
+def test_shift_image_matches_slicing_a_padded_copy():
+    from utils.widgets import shift_image
+
+    image = np.random.default_rng(12).random((6, 5))
+    padded = np.pad(image, 7)  # shifting = reading the padded copy through an offset window
+    for down in range(-7, 8):  # every shift, including ones that move it all out of view
+        for right in range(-7, 8):
+            expected = padded[7 - down : 7 - down + 6, 7 - right : 7 - right + 5]
+            np.testing.assert_array_equal(shift_image(image, down, right), expected)
+
+
+def test_erase_region_blanks_only_the_named_part():
+    from utils.widgets import ERASE_REGIONS, erase_region
+
+    image = np.ones((6, 9))
+    assert erase_region(image, "nothing").sum() == 54
+    assert not erase_region(image, "left half")[:, :4].any()  # round(4.5) == 4
+    assert erase_region(image, "left half")[:, 4:].all()
+    assert erase_region(image, "centre").sum() == 54 - 2 * 3
+    assert set(ERASE_REGIONS) >= {"top half", "bottom half", "right half"}
+    with pytest.raises(ValueError, match="region must be one of"):
+        erase_region(image, "middle")

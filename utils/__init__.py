@@ -12,6 +12,7 @@ __all__ = [
     "conv",
     "data",
     "environment",
+    "evaluation",
     "models",
     "params",
     "plots",

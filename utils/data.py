@@ -29,6 +29,9 @@ _RESTORE_HINT = (
 
 def sha256_of(path: str | os.PathLike[str]) -> str:
     """Return the hexadecimal sha256 digest of the file at ``path``."""
+    if not isinstance(path, str | os.PathLike):
+        # An int would be taken by open() as a file descriptor.
+        raise TypeError(f"path must be a str or an os.PathLike, got {type(path).__name__} {path!r}")
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):

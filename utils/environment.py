@@ -6,6 +6,7 @@ The stored notebook outputs were produced with the versions in
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from importlib import metadata
@@ -18,6 +19,10 @@ _PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s;#]+)")
 
 def read_pins(path: Path = REQUIREMENTS) -> dict[str, str]:
     """Return ``{package: version}`` for every ``name==version`` line of a requirements file."""
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"path must be a str or an os.PathLike, got {type(path).__name__} {path!r}")
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"path must name a requirements file, got {str(path)!r}")
     pins = {}
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         match = _PIN.match(line)
@@ -29,6 +34,10 @@ def read_pins(path: Path = REQUIREMENTS) -> dict[str, str]:
 def version_report(pins: dict[str, str] | None = None) -> list[tuple[str, str, str | None]]:
     """Return ``(package, pinned version, installed version or None)`` for each pin."""
     pins = read_pins() if pins is None else pins
+    if not isinstance(pins, dict):
+        raise TypeError(
+            f"pins must be a dict {{package: version}} or None, got {type(pins).__name__} {pins!r}"
+        )
     report = []
     for name, pinned in sorted(pins.items()):
         try:

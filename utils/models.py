@@ -210,3 +210,55 @@ def load_pretrained_convnet(path: str | os.PathLike[str] | None = None) -> keras
     model.load_weights(path)
     model.compile(loss="categorical_crossentropy", metrics=["accuracy"])
     return model
+
+
+LENET5_IMAGE_SHAPE = (32, 32, 1)
+"""LeNet-5's input: an MNIST digit zero-padded by 2 pixels on every side."""
+
+
+def build_lenet5(name: str = "lenet5") -> keras.Sequential:
+    """LeNet-5 (LeCun et al., 1998) in its usual modern form, for 32 x 32 grey images.
+
+    Lesson 07, section 1 builds it cell by cell and lists where the 1998 paper
+    differs (a partial connection table in C3, trainable subsampling, an RBF
+    output layer). Its 61,706 parameters::
+
+        name     layer                     output shape        parameters
+        C1       Conv2D(6, 5, tanh)        (None, 28, 28, 6)          156 = (5*5*1 + 1)*6
+        S2       AveragePooling2D(2)       (None, 14, 14, 6)            0
+        C3       Conv2D(16, 5, tanh)       (None, 10, 10, 16)       2,416 = (5*5*6 + 1)*16
+        S4       AveragePooling2D(2)       (None, 5, 5, 16)             0
+        C5       Conv2D(120, 5, tanh)      (None, 1, 1, 120)       48,120 = (5*5*16 + 1)*120
+        flatten  Flatten                   (None, 120)                  0
+        F6       Dense(84, tanh)           (None, 84)              10,164 = (120 + 1)*84
+        output   Dense(10, softmax)        (None, 10)                 850 = (84 + 1)*10
+
+    Parameters
+    ----------
+    name : str, default "lenet5"
+        The model's name.
+
+    Returns
+    -------
+    keras.Sequential
+        Uncompiled; input shape (batch, 32, 32, 1) floats in [0, 1] (pad
+        MNIST's 28 x 28 digits with ``np.pad(x, ((0, 0), (2, 2), (2, 2), (0, 0)))``),
+        output shape (batch, 10) of probabilities.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str, got {type(name).__name__} {name!r}")
+    layers = keras.layers
+    return keras.Sequential(
+        [
+            keras.Input(LENET5_IMAGE_SHAPE),
+            layers.Conv2D(6, 5, activation="tanh", name="C1"),
+            layers.AveragePooling2D(2, name="S2"),
+            layers.Conv2D(16, 5, activation="tanh", name="C3"),
+            layers.AveragePooling2D(2, name="S4"),
+            layers.Conv2D(120, 5, activation="tanh", name="C5"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(84, activation="tanh", name="F6"),
+            layers.Dense(N_CLASSES, activation="softmax", name="output"),
+        ],
+        name=name,
+    )

@@ -182,3 +182,71 @@ def dense_macs(n_in: int, n_out: int) -> int:
     Taught in notebooks/03_parameters_and_cost.ipynb, section 5.
     """
     return _positive_int(n_in, "n_in") * _positive_int(n_out, "n_out")
+
+
+def model_macs(model: object) -> int:
+    """Multiply-adds of one forward pass of one example through a built Keras model.
+
+    Every ``Conv2D`` costs ``H_out * W_out * C_out * F_h * F_w * C_in``
+    (:func:`conv2d_macs`, with the output size Keras computed, so any stride
+    and padding is accounted for; for a grouped convolution ``C_in`` is the
+    channels each filter reads). Every ``Dense`` costs ``n_in * n_out``
+    (:func:`dense_macs`) at each position it is applied to (once on a flat
+    vector). Layers without weights (pooling, Flatten, Add, activations) and
+    ``BatchNormalization`` are counted as 0: they do a few additions or
+    comparisons per value, not dot products. Lesson 07 compares LeNet-5, the
+    lesson 05 ConvNet, VGG-16 and ResNet-50 with it.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model built from a ``keras.Input`` with a fixed image size, so that
+        every layer's output shape is known. Nested models are counted layer
+        by layer.
+
+    Returns
+    -------
+    int
+        Multiply-adds per example (multiply by the batch size for a batch).
+
+    Raises
+    ------
+    TypeError
+        If ``model`` is not a Keras model.
+    ValueError
+        If a layer's output size is unknown, or a layer with weights is not
+        one of those above (a ``Conv1D``, say): the message names the layer.
+    """
+    layers = getattr(model, "layers", None)
+    if layers is None:
+        raise TypeError(f"model must be a Keras model, got {type(model).__name__}")
+    total = 0
+    for layer in layers:
+        kind = type(layer).__name__
+        if hasattr(layer, "layers"):  # a model used as a layer
+            total += model_macs(layer)
+            continue
+        if kind not in ("Conv2D", "Dense"):
+            if layer.weights and kind != "BatchNormalization":
+                raise ValueError(
+                    f"model_macs counts Conv2D and Dense layers; layer {layer.name!r} is a {kind} "
+                    "with weights"
+                )
+            continue
+        shape = tuple(layer.output.shape[1:])
+        if any(size is None for size in shape):
+            raise ValueError(
+                f"model layer {layer.name!r} has an unknown output size {shape}; "
+                "build the model from a keras.Input with a fixed shape"
+            )
+        kernel_shape = tuple(int(size) for size in layer.kernel.shape)
+        if kind == "Dense":
+            positions = math.prod(int(size) for size in shape[:-1])
+            total += positions * dense_macs(kernel_shape[0], kernel_shape[1])
+        else:
+            channels_first = getattr(layer, "data_format", "channels_last") == "channels_first"
+            out_h, out_w = (shape[1], shape[2]) if channels_first else (shape[0], shape[1])
+            total += conv2d_macs(
+                (int(out_h), int(out_w)), kernel_shape[:2], kernel_shape[2], kernel_shape[3]
+            )
+    return total
