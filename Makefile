@@ -10,7 +10,7 @@ STAMP := $(VENV)/.course-installed
 # Quiet TensorFlow's C++ start-up log lines; oneDNN stays on (it is faster).
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: lab test lint format notebooks clean
+.PHONY: lab test lint format notebooks html clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "The course needs Python 3.11; $(PYTHON) is " + sys.version.split()[0] + ". Run: make PYTHON=/path/to/python3.11 ...")'
@@ -24,6 +24,7 @@ $(STAMP): requirements.txt pyproject.toml
 LAB_ARGS ?=
 
 lab: $(STAMP)
+	@$(BIN)/python scripts/check_lab_args.py $(LAB_ARGS)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
 
 test: $(STAMP) lint
@@ -40,6 +41,10 @@ format: $(STAMP)
 
 notebooks: $(STAMP)
 	$(BIN)/python scripts/run_notebooks.py $(NB)
+
+# The lessons with their stored outputs as static pages that open offline (build/html).
+html: $(STAMP)
+	$(BIN)/python scripts/export_html.py
 
 clean:
 	rm -rf $(VENV)

@@ -1,0 +1,432 @@
+"""Every public function of `utils` turns bad input into an error a student can read.
+
+One table, function by function: a call with a bad argument, the exception it
+must raise (ValueError or TypeError, or FileNotFoundError for a missing file,
+a kind of OSError), and a pattern the message must match, which names the
+argument. A second test checks that the table misses no public function, so a
+new helper cannot skip this.
+
+The checkers' ``answer`` (or ``function``) argument is the student's answer: a
+wrong answer is reported by the returned ``CheckResult``, never by an
+exception, so the cases below give bad values to the other arguments, which
+come from the notebook.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+import numpy as np
+import pytest
+
+from utils import (
+    checks,
+    conv,
+    data,
+    environment,
+    evaluation,
+    models,
+    params,
+    plots,
+    pooling,
+    widgets,
+)
+
+MODULES = [checks, conv, data, environment, evaluation, models, params, plots, pooling, widgets]
+Z = np.zeros
+
+CASES = {
+    # utils.checks
+    "checks.correct": (lambda: checks.correct(3), TypeError, r"message must be a str"),
+    "checks.wrong": (lambda: checks.wrong(None), TypeError, r"message must be a str"),
+    "checks.unanswered": (lambda: checks.unanswered(3), TypeError, r"what must be a str"),
+    "checks.check_digit_count": (
+        lambda: checks.check_digit_count(3, "abc", 7),
+        TypeError,
+        r"labels must be an array of integer labels",
+    ),
+    "checks.check_receptive_field": (
+        lambda: checks.check_receptive_field(3, "layers"),
+        TypeError,
+        r"layers must be a list of \(kernel_size, stride\) pairs",
+    ),
+    "checks.check_relative_error_decrease": (
+        lambda: checks.check_relative_error_decrease(0.5, -1, 0.1),
+        ValueError,
+        r"old_error must be positive, got -1",
+    ),
+    "checks.check_param_count": (
+        lambda: checks.check_param_count(3, "model"),
+        TypeError,
+        r"model must be a built Keras model",
+    ),
+    "checks.check_pooling": (
+        lambda: checks.check_pooling(Z((2, 2)), Z((4, 4)), mode="median"),
+        ValueError,
+        r"mode must be 'max' or 'avg', got 'median'",
+    ),
+    "checks.check_dense_as_conv_kernel": (
+        lambda: checks.check_dense_as_conv_kernel(Z(3), Z((25, 1)), (5, 5)),
+        ValueError,
+        r"input_shape must be \(height, width, channels\)",
+    ),
+    # utils.conv
+    "conv.same_padding": (lambda: conv.same_padding(0, 3), ValueError, r"n must be a positive"),
+    "conv.output_size": (
+        lambda: conv.output_size(5, 3, padding="half"),
+        ValueError,
+        r"padding must be a non-negative int or one of 'valid', 'same', 'full', got 'half'",
+    ),
+    "conv.pad": (lambda: conv.pad(Z((3, 3)), -1), ValueError, r"padding must be a non-negative"),
+    "conv.cross_correlate2d": (
+        lambda: conv.cross_correlate2d(Z((3, 3)), Z((5, 5))),
+        ValueError,
+        r"kernel of shape \(5, 5\) is bigger than the padded image",
+    ),
+    "conv.convolve2d": (
+        lambda: conv.convolve2d(Z(3), Z((2, 2))),
+        ValueError,
+        r"image must be a 2-D array",
+    ),
+    "conv.conv2d": (
+        lambda: conv.conv2d(Z((1, 5, 5, 1)), Z((3, 3, 2, 1))),
+        ValueError,
+        r"kernel\.shape\[2\] must equal x\.shape\[3\]",
+    ),
+    "conv.im2col": (
+        lambda: conv.im2col(Z((1, 5, 5, 1)), 0),
+        ValueError,
+        r"kernel_size must be a positive int, got 0",
+    ),
+    # utils.data
+    "data.sha256_of": (lambda: data.sha256_of(3), TypeError, r"path must be a str or an os"),
+    "data.verify_file": (
+        lambda: data.verify_file(3, default_name="x", sha256="0" * 64, size=1),
+        TypeError,
+        r"path must be a str, an os.PathLike or None, got int 3",
+    ),
+    "data.load_mnist": (
+        lambda: data.load_mnist(3),
+        TypeError,
+        r"path must be a str, an os.PathLike or None, got int 3",
+    ),
+    "data.load_ecg5000": (
+        lambda: data.load_ecg5000("/nonexistent/ECG5000_TRAIN.txt"),
+        FileNotFoundError,
+        r"not found at /nonexistent/ECG5000_TRAIN\.txt",
+    ),
+    # utils.environment
+    "environment.read_pins": (
+        lambda: environment.read_pins("/nonexistent/requirements.txt"),
+        FileNotFoundError,
+        r"path must name a requirements file, got '/nonexistent/requirements.txt'",
+    ),
+    "environment.version_report": (
+        lambda: environment.version_report("numpy"),
+        TypeError,
+        r"pins must be a dict",
+    ),
+    # utils.models
+    "models.build_convnet": (
+        lambda: models.build_convnet(3),
+        TypeError,
+        r"name must be a str, got int 3",
+    ),
+    "models.build_dense_baseline": (
+        lambda: models.build_dense_baseline(0),
+        ValueError,
+        r"hidden_units must be at least 1, got 0",
+    ),
+    "models.one_cycle_adam": (
+        lambda: models.one_cycle_adam(0),
+        ValueError,
+        r"total_steps must be at least 1, got 0",
+    ),
+    "models.load_pretrained_convnet": (
+        lambda: models.load_pretrained_convnet("/nonexistent/weights.h5"),
+        FileNotFoundError,
+        r"not found at /nonexistent/weights\.h5",
+    ),
+    # utils.params
+    "params.conv2d_params": (
+        lambda: params.conv2d_params(0, 1, 1),
+        ValueError,
+        r"kernel_size must be a positive int, got 0",
+    ),
+    "params.dense_params": (
+        lambda: params.dense_params(-1, 3),
+        ValueError,
+        r"n_in must be a positive int, got -1",
+    ),
+    "params.layer_table": (
+        lambda: params.layer_table("model"),
+        TypeError,
+        r"model must be a Keras model, got str",
+    ),
+    "params.conv2d_macs": (
+        lambda: params.conv2d_macs(0, 3, 1, 1),
+        ValueError,
+        r"output_size must be a positive int, got 0",
+    ),
+    "params.dense_macs": (
+        lambda: params.dense_macs(1, 0),
+        ValueError,
+        r"n_out must be a positive int, got 0",
+    ),
+    # utils.plots
+    "plots.image_grid": (
+        lambda: plots.image_grid(Z((2, 3))),
+        ValueError,
+        r"images must have shape \(n, height, width\)",
+    ),
+    "plots.matrix_heatmaps": (
+        lambda: plots.matrix_heatmaps([Z(3)]),
+        ValueError,
+        r"matrices\[0\] must be a non-empty 2-D array",
+    ),
+    "plots.matrix_heatmap": (
+        lambda: plots.matrix_heatmap(Z(3)),
+        ValueError,
+        r"matrix must be a non-empty 2-D array",
+    ),
+    "plots.feature_maps": (
+        lambda: plots.feature_maps(Z(3)),
+        ValueError,
+        r"maps must have shape \(n, height, width\)",
+    ),
+    "plots.output_size_figure": (
+        lambda: plots.output_size_figure(0, 3),
+        ValueError,
+        r"n must be a positive int, got 0",
+    ),
+    "plots.training_curves": (
+        lambda: plots.training_curves({"x": [1]}),
+        ValueError,
+        r"history must have a 'loss' entry",
+    ),
+    "plots.confusion_matrix": (
+        lambda: plots.confusion_matrix([1, 2], [1]),
+        ValueError,
+        r"y_true and y_pred must have the same length, got 2 and 1",
+    ),
+    "plots.misclassified_grid": (
+        lambda: plots.misclassified_grid(Z((2, 5, 5)), [1, 2], [1]),
+        ValueError,
+        r"images, y_true and y_pred must have the same length",
+    ),
+    "plots.line_chart": (
+        lambda: plots.line_chart([1, 2], {"a": [1]}),
+        ValueError,
+        r"series 'a' must have shape \(2,\) like x",
+    ),
+    # utils.pooling
+    "pooling.max_pool2d": (
+        lambda: pooling.max_pool2d(Z((3, 3)), pool_size=0),
+        ValueError,
+        r"pool_size must be at least 1, got 0",
+    ),
+    "pooling.avg_pool2d": (
+        lambda: pooling.avg_pool2d(Z(3)),
+        ValueError,
+        r"x must be 2-D \(height, width\) or 4-D",
+    ),
+    # utils.widgets
+    "widgets.show_figures": (
+        lambda: widgets.show_figures("out"),
+        TypeError,
+        r"output must be an ipywidgets Output, got str",
+    ),
+    "widgets.DigitBrowser": (
+        lambda: widgets.DigitBrowser(Z((2, 5, 5)), [1]),
+        ValueError,
+        r"labels must have one entry per image",
+    ),
+    "widgets.ConvolutionStepper": (
+        lambda: widgets.ConvolutionStepper(Z((5, 5)), Z((3, 3)), padding=-1),
+        ValueError,
+        r"padding must be a non-negative int, got -1",
+    ),
+    "widgets.OutputSizeCalculator": (
+        lambda: widgets.OutputSizeCalculator(width=0),
+        ValueError,
+        r"width must be in 1\.\.16, got 0",
+    ),
+    # lesson 06's plots, widgets and checker
+    "plots.kernel_grid": (
+        lambda: plots.kernel_grid(Z((3, 3))),
+        ValueError,
+        r"kernels must have shape \(F_h, F_w, 1, n\) or \(n, F_h, F_w\), got shape \(3, 3\)",
+    ),
+    "plots.activation_maps": (
+        lambda: plots.activation_maps(Z((5, 5))),
+        ValueError,
+        r"activations must have shape \(height, width, n_channels\)",
+    ),
+    "plots.patch_grid": (
+        lambda: plots.patch_grid(Z((5, 5))),
+        ValueError,
+        r"patches must have shape \(n, height, width\)",
+    ),
+    "plots.channel_mixing": (
+        lambda: plots.channel_mixing(Z((3, 3, 2))),
+        ValueError,
+        r"kernel must be a Conv2D kernel of shape \(F_h, F_w, C_in, C_out\)",
+    ),
+    "plots.probability_bar": (
+        lambda: plots.probability_bar(Z((2, 2))),
+        ValueError,
+        r"probabilities must have shape \(n_classes,\)",
+    ),
+    "widgets.shift_image": (
+        lambda: widgets.shift_image(Z((28, 28)), down=1.5),
+        TypeError,
+        r"down must be an int, got float 1.5",
+    ),
+    "widgets.erase_region": (
+        lambda: widgets.erase_region(Z((28, 28)), "middle"),
+        ValueError,
+        r"region must be one of \[.*\], got 'middle'",
+    ),
+    "widgets.FeatureMapExplorer": (
+        lambda: widgets.FeatureMapExplorer("model", Z((2, 28, 28)), [1, 2]),
+        TypeError,
+        r"model must be a built Keras model, got str",
+    ),
+    "checks.check_strongest_filter": (
+        lambda: checks.check_strongest_filter(3, Z((3, 3)), Z(32), Z((28, 28))),
+        ValueError,
+        r"kernel must have shape \(F_h, F_w, 1, n\), got shape \(3, 3\)",
+    ),
+    # lesson 08's evaluation helpers, plot and checkers
+    "checks.check_macro_f1": (
+        lambda: checks.check_macro_f1(0.5, [0, 1], [0], 2),
+        ValueError,
+        r"y_true and y_pred must be non-empty and of the same length, got 2 and 1",
+    ),
+    "checks.check_batchnorm_inference": (
+        lambda: checks.check_batchnorm_inference(Z((2, 3)), "layer", Z((2, 3))),
+        TypeError,
+        r"layer must be a built keras.layers.BatchNormalization, got str",
+    ),
+    "evaluation.stratified_folds": (
+        lambda: evaluation.stratified_folds([0, 1, 0, 1], n_folds=1),
+        ValueError,
+        r"n_folds must be at least 2, got 1",
+    ),
+    "evaluation.per_class_f1": (
+        lambda: evaluation.per_class_f1([0, 3], [0, 1], 3),
+        ValueError,
+        r"y_true must hold classes 0 to 2 \(n_classes=3\), got 3",
+    ),
+    "evaluation.macro_f1": (
+        lambda: evaluation.macro_f1([0, 1], [0.0, 1.0], 2),
+        TypeError,
+        r"y_pred must hold integers",
+    ),
+    "evaluation.one_nn_predict": (
+        lambda: evaluation.one_nn_predict(Z((2, 3)), [0, 1], Z((1, 4))),
+        ValueError,
+        r"test_x must have series of the same length as train_x, 3, got 4",
+    ),
+    "evaluation.wilson_interval": (
+        lambda: evaluation.wilson_interval(3, 2),
+        ValueError,
+        r"successes must be at most n = 2, got 3",
+    ),
+    "plots.signal_examples": (
+        lambda: plots.signal_examples(Z((2, 5)), [0]),
+        ValueError,
+        r"labels must have one entry per signal: got 1 labels for 2 signals",
+    ),
+}
+
+# Public names that take no input a student could get wrong, with the reason.
+EXEMPT = {
+    "checks.CheckResult": "a record (ok, message) that the checkers build",
+    "checks.check_cross_correlation": "its one argument is the student's answer",
+    "checks.check_cross_correlation_1d": "its one argument is the student's answer",
+    "checks.check_output_size": "its one argument is the student's answer",
+    "checks.is_unanswered": "accepts any object: it only asks whether it is ...",
+    "environment.check_environment": "takes no argument",
+    "params.LayerRow": "a record that layer_table builds",
+    "plots.CourseRenderer": "plotly's renderer interface, called by plotly",
+    "plots.use_course_renderer": "takes no argument",
+}
+
+
+def public_functions() -> set[str]:
+    found = set()
+    for module in MODULES:
+        short = module.__name__.removeprefix("utils.")
+        for name, value in vars(module).items():
+            if name.startswith("_") or not callable(value):
+                continue
+            if getattr(value, "__module__", None) != module.__name__:
+                continue  # imported from elsewhere
+            if inspect.isfunction(value) or inspect.isclass(value):
+                found.add(f"{short}.{name}")
+    return found
+
+
+def test_every_utils_module_is_listed():
+    listed = {module.__name__ for module in MODULES}
+    package = importlib.import_module("utils")
+    assert {f"utils.{name}" for name in package.__all__} == listed
+
+
+def test_the_table_covers_every_public_function():
+    missing = public_functions() - set(CASES) - set(EXEMPT)
+    assert not missing, f"add a bad-input case for: {sorted(missing)}"
+    assert not (set(CASES) | set(EXEMPT)) - public_functions(), "the table names a function gone"
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_bad_input_gets_a_clear_error(name):
+    call, exception, pattern = CASES[name]
+    with pytest.raises(exception, match=pattern):
+        call()
+
+
+# Lesson 07's helpers, appended to the table (and run by their own test, since the
+# parametrisation above reads the table before this point of the file).
+LESSON_07_CASES = {
+    "checks.check_inverted_dropout": (
+        lambda: checks.check_inverted_dropout(..., Z((2, 2)), Z((3, 3)), 0.5),
+        ValueError,
+        r"mask must have the shape of x, \(2, 2\), got shape \(3, 3\)",
+    ),
+    "checks.check_residual_block": (
+        lambda: checks.check_residual_block(..., filters="4"),
+        TypeError,
+        r"filters must be a positive int, got str '4'",
+    ),
+    "checks.check_block_param_count": (
+        lambda: checks.check_block_param_count(3, "model"),
+        TypeError,
+        r"model must be a built Keras model, got str",
+    ),
+    "models.build_lenet5": (
+        lambda: models.build_lenet5(name=5),
+        TypeError,
+        r"name must be a str, got int 5",
+    ),
+    "params.model_macs": (
+        lambda: params.model_macs("lenet"),
+        TypeError,
+        r"model must be a Keras model, got str",
+    ),
+    "plots.compare_training_curves": (
+        lambda: plots.compare_training_curves([{"loss": [1.0]}]),
+        TypeError,
+        r"histories must be a non-empty dict of name -> keras History",
+    ),
+}
+CASES.update(LESSON_07_CASES)
+
+
+@pytest.mark.parametrize("name", sorted(LESSON_07_CASES))
+def test_lesson_07_bad_input_gets_a_clear_error(name):
+    call, exception, pattern = LESSON_07_CASES[name]
+    with pytest.raises(exception, match=pattern):
+        call()

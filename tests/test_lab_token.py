@@ -1,0 +1,125 @@
+"""`make lab` keeps JupyterLab's token on: a request without it is refused."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("check_lab_args", ROOT / "scripts/check_lab_args.py")
+check_lab_args = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(check_lab_args)
+
+needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--ServerApp.token="],
+        ["--ServerApp.token=''"],
+        ["--IdentityProvider.token", ""],
+        ["--NotebookApp.token", "''"],
+        ["--port=8890", "--ServerApp.password="],
+        ["--ServerApp.disable_check_xsrf=True"],
+        ["--ServerApp.allow_unauthenticated_access"],
+    ],
+)
+def test_options_that_switch_the_token_off_are_found(args):
+    assert check_lab_args.problems(args) != []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["--port", "8890", "--no-browser"],
+        ["--IdentityProvider.token=mysecret"],
+        ["--ServerApp.token", "mysecret"],
+    ],
+)
+def test_other_options_pass(args):
+    assert check_lab_args.problems(args) == []
+
+
+def _status(url: str) -> int:
+    """The HTTP status of a GET; waits up to 30 s for the server to listen."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+        except urllib.error.URLError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@needs_make
+def test_make_lab_refuses_to_switch_the_token_off():
+    result = subprocess.run(
+        ["make", "--no-print-directory", "lab", "LAB_ARGS=--ServerApp.token= --no-browser"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "would switch JupyterLab's token off (--ServerApp.token=)" in result.stderr
+
+
+@needs_make
+def test_make_lab_refuses_requests_without_the_token(tmp_path):
+    port = _free_port()
+    lab_args = f"--no-browser --port={port} --ServerApp.port_retries=0 --ServerApp.ip=127.0.0.1"
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        lab_args += " --ServerApp.allow_root=True"
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "lab", f"LAB_ARGS={lab_args}"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path)},
+    )
+    try:
+        token = None
+        deadline = time.monotonic() + 120
+        while token is None and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line and process.poll() is not None:
+                pytest.fail(f"make lab exited with {process.returncode}")
+            match = re.search(rf"http://127\.0\.0\.1:{port}/lab\?token=([0-9a-f]+)", line)
+            token = match.group(1) if match else None
+        assert token, "make lab printed no URL with a token"
+        api = f"http://127.0.0.1:{port}/api/contents"
+        assert _status(api) == 403
+        assert _status(f"{api}?token=wrong{token}") == 403
+        assert _status(f"{api}?token={token}") == 200
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.stdout.close()
