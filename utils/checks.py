@@ -387,6 +387,17 @@ def _weight_counts(model: object) -> tuple[int, int, int]:
     return total, no_bias, no_depth
 
 
+def _parameter_count_precheck(answer: object, model: object) -> CheckResult | None:
+    """The checks that every parameter-count checker makes first; None when they pass."""
+    if not hasattr(model, "count_params") or not hasattr(model, "layers"):
+        raise TypeError(f"model must be a built Keras model, got {type(model).__name__}")
+    if is_unanswered(answer):
+        return unanswered("the number of parameters")
+    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, np.integer)):
+        return wrong(f"expected a whole number, got {type(answer).__name__} {answer!r}.")
+    return None
+
+
 def check_param_count(answer: object, model: object) -> CheckResult:
     """Check a count of the parameters of a Keras ``model`` (lesson 03).
 
@@ -401,12 +412,9 @@ def check_param_count(answer: object, model: object) -> CheckResult:
     model : keras.Model
         A built model.
     """
-    if not hasattr(model, "count_params") or not hasattr(model, "layers"):
-        raise TypeError(f"model must be a built Keras model, got {type(model).__name__}")
-    if is_unanswered(answer):
-        return unanswered("the number of parameters")
-    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, np.integer)):
-        return wrong(f"expected a whole number, got {type(answer).__name__} {answer!r}.")
+    verdict = _parameter_count_precheck(answer, model)
+    if verdict is not None:
+        return verdict
     expected = int(model.count_params())  # type: ignore[union-attr]
     total, no_bias, no_depth = _weight_counts(model)
     if int(answer) == expected:
@@ -1156,12 +1164,9 @@ def check_block_param_count(answer: object, model: object) -> CheckResult:
     model : keras.Model
         A built model.
     """
-    if not hasattr(model, "count_params") or not hasattr(model, "layers"):
-        raise TypeError(f"model must be a built Keras model, got {type(model).__name__}")
-    if is_unanswered(answer):
-        return unanswered("the number of parameters")
-    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, np.integer)):
-        return wrong(f"expected a whole number, got {type(answer).__name__} {answer!r}.")
+    verdict = _parameter_count_precheck(answer, model)
+    if verdict is not None:
+        return verdict
     value = int(answer)
     layers = list(model.layers)  # type: ignore[attr-defined]
     expected = int(model.count_params())  # type: ignore[attr-defined]
