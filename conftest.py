@@ -1,10 +1,15 @@
 """pytest configuration shared by the unit tests and the notebook run (nbval).
 
+oneDNN's CPU kernels are switched on (``TF_ENABLE_ONEDNN_OPTS=1``) for the
+tests that import TensorFlow in this process, as every lesson's Setup cell does
+for its kernel: TensorFlow leaves them off by itself on many CPUs, and they
+train faster (``benchmarks/results/train_mnist*.md``).
+
 TensorFlow writes C++ log lines to the process's stderr when it starts (the
-oneDNN notice among them: we keep oneDNN because it trains about 1.5x faster
-here). The kernel forwards them into the notebook as a ``stderr`` stream whose
-text varies with the machine, so stderr streams are left out of nbval's
-comparison on both sides, stored and fresh; everything else is compared.
+oneDNN notice among them). The kernel forwards them into the notebook as a
+``stderr`` stream whose text varies with the machine, so stderr streams are
+left out of nbval's comparison on both sides, stored and fresh; everything
+else is compared.
 
 It also checks that a test session leaves the checkout as it found it (the
 ``git status`` at the end must equal the one at the start).
@@ -12,11 +17,14 @@ It also checks that a test session leaves the checkout as it found it (the
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
 import nbval.plugin
 import pytest
+
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # before any test imports TensorFlow
 
 _STATUS_AT_START = pytest.StashKey[str | None]()
 

@@ -349,6 +349,7 @@ EXEMPT = {
     "checks.check_output_size": "its one argument is the student's answer",
     "checks.is_unanswered": "accepts any object: it only asks whether it is ...",
     "environment.check_environment": "takes no argument",
+    "environment.onednn_enabled": "takes no argument",
     "params.LayerRow": "a record that layer_table builds",
     "plots.CourseRenderer": "plotly's renderer interface, called by plotly",
     "plots.use_course_renderer": "takes no argument",

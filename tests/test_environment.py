@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from utils.environment import check_environment, read_pins, version_report
@@ -70,3 +74,32 @@ def test_a_mismatch_is_reported(tmp_path):
     )
     assert report["numpy"][0] == "0.0.1" and report["numpy"][1] != "0.0.1"
     assert report["not-a-package-here"] == ("1.0", None)
+
+
+def _onednn_in_fresh_python(value: str | None) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
+    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    env.pop("KERAS_BACKEND", None)
+    if value is not None:
+        env["TF_ENABLE_ONEDNN_OPTS"] = value
+    code = "from utils.environment import onednn_enabled; print(onednn_enabled())"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_onednn_follows_the_variable_set_before_import():
+    assert _onednn_in_fresh_python("1") == "True"
+    assert _onednn_in_fresh_python("0") == "False"
+
+
+def test_every_lesson_switches_onednn_on_before_tensorflow_is_imported():
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        code = "".join(next(cell for cell in cells if cell["cell_type"] == "code")["source"])
+        setting = code.find('os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")')
+        imports = [code.find(name) for name in ("import keras", "import tensorflow")]
+        first_import = min(index for index in imports if index >= 0)
+        assert 0 <= setting < first_import, f"{path.name}: Setup cell must set it before importing"

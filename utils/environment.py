@@ -60,3 +60,21 @@ def check_environment() -> bool:
         status = "ok" if same else f"DIFFERENT: {installed or 'not installed'}"
         print(f"{name:<12} {pinned:<12} {status}")
     return ok
+
+
+def onednn_enabled() -> bool | None:
+    """Whether TensorFlow runs its oneDNN CPU kernels; None if TensorFlow is not the backend.
+
+    oneDNN's kernels make the course's training about 1.5x faster on a CPU.
+    TensorFlow switches them on by itself only on some processors; every
+    lesson's Setup cell sets ``TF_ENABLE_ONEDNN_OPTS=1`` before TensorFlow is
+    imported, which switches them on everywhere. The variable is read once, at
+    import, so setting it later has no effect until the kernel restarts.
+    """
+    if os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow":
+        return None
+    try:
+        from tensorflow.python.util import _pywrap_util_port
+    except ImportError:  # TensorFlow missing, or a build without the flag
+        return None
+    return bool(_pywrap_util_port.IsMklEnabled())
