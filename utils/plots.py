@@ -28,6 +28,8 @@ import plotly.io as pio
 from plotly.io.base_renderers import PlotlyRenderer
 from plotly.subplots import make_subplots
 
+from utils.conv import _as_real_array as _conv_real_array
+
 RENDERER_NAME = "course"
 
 
@@ -770,16 +772,10 @@ def _check_count(value: object, name: str) -> int:
 
 
 def _as_real_array(values: object, name: str, expected: str) -> np.ndarray:
+    """``values`` as an array of real numbers; the type error names the shape wanted."""
     if not isinstance(values, (np.ndarray, list, tuple)) and not hasattr(values, "__array__"):
         raise TypeError(f"{name} must be an array of shape {expected}, got {type(values).__name__}")
-    array = np.asarray(values)
-    if (
-        array.dtype == object
-        or not (np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.bool_))
-        or np.issubdtype(array.dtype, np.complexfloating)
-    ):
-        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
-    return array
+    return _conv_real_array(values, name)  # the dtype checks, shared with utils.conv
 
 
 def _grid_layout(
