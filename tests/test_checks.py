@@ -105,6 +105,7 @@ def test_cross_correlation_checker_verdicts():
     assert "That is the input's size" in check(lambda i, k: np.zeros_like(i)).message
     assert "raised ZeroDivisionError" in check(lambda i, k: 1 / 0).message
     assert "returned None" in check(lambda i, k: None).message
+    assert "not an array of numbers" in check(lambda i, k: "abc").message
     assert "values differ" in check(lambda i, k: _loop_correlate(i, k) + 1).message
 
 
@@ -296,6 +297,7 @@ def test_cross_correlation_1d_checker_right_wrong_and_diagnosed():
     assert "'full' length" in check(lambda s, k: np.correlate(s, k, mode="full")).message
     assert "raised ZeroDivisionError" in check(lambda s, k: 1 / 0).message
     assert "returned None" in check(lambda s, k: None).message
+    assert "not an array of numbers" in check(lambda s, k: "abc").message
     assert "should be 1-D" in check(lambda s, k: _correlate_1d_loop(s, k)[None]).message
 
     def last_wrong(signal, kernel):

@@ -174,31 +174,14 @@ def test_macs_errors_name_the_argument(call, error, message):
 # Lesson 07: the multiply-adds of a whole model.
 
 
-def _lenet5() -> keras.Sequential:
-    layers = keras.layers
-    return keras.Sequential(
-        [
-            keras.Input((32, 32, 1)),
-            layers.Conv2D(6, 5, activation="tanh"),
-            layers.AveragePooling2D(2),
-            layers.Conv2D(16, 5, activation="tanh"),
-            layers.AveragePooling2D(2),
-            layers.Conv2D(120, 5, activation="tanh"),
-            layers.Flatten(),
-            layers.Dense(84, activation="tanh"),
-            layers.Dense(10, activation="softmax"),
-        ]
-    )
-
-
 def test_model_macs_of_the_mnist_convnet_and_lenet5_by_hand():
-    from utils.models import build_convnet
+    from utils.models import build_convnet, build_lenet5
     from utils.params import model_macs
 
     # Lesson 03, section 5, layer by layer: 194,688 + 2,230,272 + 331,776 + 36,864 + 640.
     assert model_macs(build_convnet()) == 2_794_240
     # LeNet-5: 28*28*6*25 + 10*10*16*150 + 1*1*120*400 + 120*84 + 84*10.
-    assert model_macs(_lenet5()) == 117_600 + 240_000 + 48_000 + 10_080 + 840
+    assert model_macs(build_lenet5()) == 117_600 + 240_000 + 48_000 + 10_080 + 840
 
 
 def _output_size(size: int, kernel: int, stride: int, padding: str) -> int:

@@ -11,6 +11,7 @@ bottom before the student has written anything.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -131,6 +132,25 @@ def _cross_correlation_cases() -> list[tuple[np.ndarray, np.ndarray]]:
     ]
 
 
+def _student_array(function: Callable, arrays: tuple, where: str) -> np.ndarray | CheckResult:
+    """Call a student's function on copies of ``arrays``; its answer as floats, or a verdict.
+
+    The verdict says what went wrong (``where`` names the test case): the
+    function raised, returned nothing (or ``...``), or returned something that
+    is not an array of numbers.
+    """
+    try:
+        answer = function(*(array.copy() for array in arrays))
+    except Exception as error:  # the student's code: report any failure in words
+        return wrong(f"your function raised {type(error).__name__}: {error} (on {where}).")
+    if is_unanswered(answer) or answer is None:
+        return wrong(f"your function returned {answer!r}: return the output array.")
+    try:
+        return np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        return wrong(f"your function returned {type(answer).__name__}, not an array of numbers.")
+
+
 def check_cross_correlation(function: object) -> CheckResult:
     """Check a student's ``cross_correlate(image, kernel)`` ('valid', stride 1) (lesson 01).
 
@@ -155,18 +175,9 @@ def check_cross_correlation(function: object) -> CheckResult:
             f"a {image.shape[0]}x{image.shape[1]} image and "
             f"a {kernel.shape[0]}x{kernel.shape[1]} kernel"
         )
-        try:
-            answer = function(image.copy(), kernel.copy())
-        except Exception as error:  # the student's code: report any failure in words
-            return wrong(f"your function raised {type(error).__name__}: {error} (on {where}).")
-        if is_unanswered(answer) or answer is None:
-            return wrong(f"your function returned {answer!r}: return the output array.")
-        try:
-            answer = np.asarray(answer, dtype=float)
-        except (TypeError, ValueError):
-            return wrong(
-                f"your function returned {type(answer).__name__}, not an array of numbers."
-            )
+        answer = _student_array(function, (image, kernel), where)
+        if isinstance(answer, CheckResult):
+            return answer
         if answer.shape != expected.shape:
             rows, cols = expected.shape
             hint = ""
@@ -706,18 +717,9 @@ def check_cross_correlation_1d(function: object) -> CheckResult:
     for signal, kernel in _cross_correlation_1d_cases():
         expected = np.correlate(signal, kernel, mode="valid")
         where = f"a signal of {signal.size} samples and a kernel of {kernel.size}"
-        try:
-            answer = function(signal.copy(), kernel.copy())
-        except Exception as error:  # the student's code: report any failure in words
-            return wrong(f"your function raised {type(error).__name__}: {error} (on {where}).")
-        if is_unanswered(answer) or answer is None:
-            return wrong(f"your function returned {answer!r}: return the output array.")
-        try:
-            answer = np.asarray(answer, dtype=float)
-        except (TypeError, ValueError):
-            return wrong(
-                f"your function returned {type(answer).__name__}, not an array of numbers."
-            )
+        answer = _student_array(function, (signal, kernel), where)
+        if isinstance(answer, CheckResult):
+            return answer
         if answer.ndim != 1:
             return wrong(
                 f"on {where} the output should be 1-D with {expected.size} values, "
