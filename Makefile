@@ -2,19 +2,34 @@
 # Both create .venv with the pinned packages the first time, and reinstall only
 # when requirements.txt or pyproject.toml change.
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
-VENV := .venv
+# The course runs on Python 3.11, 3.12 and 3.13. Unless PYTHON names one, the
+# newest of python3.13, python3.12, python3.11 and python3 on the PATH that runs
+# and is supported is taken (a pyenv shim of a version not selected does not run).
+SUPPORTED := 3.13 3.12 3.11
+PYTHON ?= $(shell for p in $(SUPPORTED:%=python%) python3; do \
+	$$p -c 'import sys; sys.exit(f"{sys.version_info[0]}.{sys.version_info[1]}" not in "$(SUPPORTED)".split())' \
+	2>/dev/null && { command -v $$p; break; }; done)
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.course-installed
 
 # Quiet TensorFlow's C++ start-up log lines; oneDNN stays on (it is faster).
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: lab test lint format notebooks html clean
+.PHONY: lab test test-quick lint format notebooks html clean
 
 $(STAMP): requirements.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "The course needs Python 3.11; $(PYTHON) is " + sys.version.split()[0] + ". Run: make PYTHON=/path/to/python3.11 ...")'
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@if [ -x $(BIN)/python ]; then \
+		echo "Updating $(VENV) (Python $$($(BIN)/python -c 'import platform; print(platform.python_version())')); make clean rebuilds it with another Python."; \
+	elif [ -z "$(PYTHON)" ]; then \
+		echo "No Python 3.11, 3.12 or 3.13 found on the PATH (python3.13, python3.12, python3.11, python3)."; \
+		echo "Install one (python.org, pyenv or your package manager), then run: make $(MAKECMDGOALS) PYTHON=/path/to/python3.x"; \
+		exit 1; \
+	else \
+		$(PYTHON) -c 'import sys; v = f"{sys.version_info[0]}.{sys.version_info[1]}"; sys.exit(None if v in "$(SUPPORTED)".split() else "The course needs Python 3.11, 3.12 or 3.13; $(PYTHON) is " + sys.version.split()[0] + ". Run: make $(MAKECMDGOALS) PYTHON=/path/to/python3.x")' || exit 1; \
+		echo "Creating $(VENV) with $(PYTHON) (Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'))"; \
+		$(PYTHON) -m venv $(VENV); \
+	fi
 	$(BIN)/python -m pip install --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --disable-pip-version-check -q --no-deps -e .
 	@touch $@
@@ -29,6 +44,14 @@ lab: $(STAMP)
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest
+
+# For course authors, and for each further Python in .ci/run: lint, the unit
+# tests, and the lessons that train no model (no `.fit` call), under strict nbval;
+# not the browser tests or the offline sweep, which run every lesson again.
+QUICK_LESSONS = $(shell grep -LP '\.fit\x28' notebooks/[0-9][0-9]_*.ipynb)
+test-quick: $(STAMP) lint
+	$(BIN)/python -m pytest tests $(QUICK_LESSONS) --ignore=tests/browser \
+		--deselect tests/test_reliability.py::test_every_lesson_runs_offline_read_only_in_reverse_order
 
 lint: $(STAMP)
 	$(BIN)/ruff check utils tests notebooks scripts benchmarks conftest.py

@@ -7,9 +7,12 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
-from utils.environment import check_environment, read_pins, version_report
+import pytest
+
+from utils.environment import SUPPORTED_PYTHONS, check_environment, read_pins, version_report
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIRED = {
@@ -54,7 +57,9 @@ def test_every_requirement_is_pinned_exactly():
 
 def test_conda_route_names_the_same_packages_at_the_same_versions():
     yml = (ROOT / "environment.yml").read_text()
-    assert "conda-forge" in yml and re.search(r"^\s*-\s*python=3\.11\s*$", yml, re.MULTILINE)
+    python = re.search(r"^\s*-\s*python=3\.(\d+)\b", yml, re.MULTILINE)
+    assert "conda-forge" in yml and python, "environment.yml must name a Python"
+    assert (3, int(python.group(1))) in SUPPORTED_PYTHONS
     assert conda_pins(ROOT / "environment.yml") == read_pins()
 
 
@@ -103,3 +108,25 @@ def test_every_lesson_switches_onednn_on_before_tensorflow_is_imported():
         imports = [code.find(name) for name in ("import keras", "import tensorflow")]
         first_import = min(index for index in imports if index >= 0)
         assert 0 <= setting < first_import, f"{path.name}: Setup cell must set it before importing"
+
+
+def test_the_supported_pythons_agree_in_every_set_up_file():
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    low, high = SUPPORTED_PYTHONS[0], SUPPORTED_PYTHONS[-1]
+    assert pyproject == f">={low[0]}.{low[1]},<{high[0]}.{high[1] + 1}"
+    makefile = re.search(r"^SUPPORTED := (.+)$", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    assert makefile and sorted(makefile.group(1).split()) == [
+        f"3.{m}" for _, m in SUPPORTED_PYTHONS
+    ]
+
+
+@pytest.mark.parametrize("version", [*SUPPORTED_PYTHONS, (3, 10), (3, 14)])
+def test_python_row_is_the_same_on_every_supported_version(monkeypatch, capsys, version):
+    monkeypatch.setattr(sys, "version_info", (*version, 0, "final", 0))
+    monkeypatch.setattr(sys, "version", f"{version[0]}.{version[1]}.0 (test)")
+    supported = version in SUPPORTED_PYTHONS
+    assert check_environment() is supported
+    row = capsys.readouterr().out.splitlines()[0]
+    assert row == (
+        "python       3.11-3.13    " + ("ok" if supported else f"DIFFERENT: 3.{version[1]}.0")
+    )

@@ -15,11 +15,18 @@ every figure display as plotly's own JSON mimetype
   plotly figure, and there the caption says what the figure is;
 * the JSON is a pure function of the figure (no random ``div`` ids, no
   inlined 4.6 MB copy of plotly.js as the ``notebook`` renderer writes), so
-  strict nbval compares it exactly.
+  strict nbval compares it; ``conftest.py`` compares its numbers within
+  float32's last bits, which differ from one CPU (or Python) to another;
+* every non-integer float in it is stored to :data:`FIGURE_DIGITS`
+  significant digits, the precision a reader can see: the finest label the
+  course draws is ``.4f`` on values under 10 (losses), which needs 5. Float
+  arrays are stored as float32, which holds 5 digits; whole numbers (counts,
+  pixel sizes, indices) are kept exact.
 """
 
 from __future__ import annotations
 
+import base64
 import math
 
 import numpy as np
@@ -31,13 +38,54 @@ from plotly.subplots import make_subplots
 from utils.conv import _as_real_array as _conv_real_array
 
 RENDERER_NAME = "course"
+FIGURE_DIGITS = 5
+_FLOAT32_RANGE = (1e-37, 3e38)  # magnitudes float32 holds as normal numbers
+
+
+def _round_significant(values: np.ndarray, digits: int) -> np.ndarray:
+    """``values`` (float64) rounded to ``digits`` significant digits; whole numbers kept."""
+    out = values.copy()
+    rounded = np.isfinite(values) & (values != np.round(values))
+    scale = 10.0 ** (digits - 1 - np.floor(np.log10(np.abs(values[rounded]))))
+    out[rounded] = np.round(values[rounded] * scale) / scale
+    return out
+
+
+def _round_figure_floats(node: object, digits: int = FIGURE_DIGITS) -> object:
+    """Plotly figure JSON with every non-integer float rounded (see the module doc).
+
+    Floats stand alone, in lists, or in plotly's typed arrays (``{"dtype",
+    "bdata", "shape"}``, base64 of little-endian numbers); float64 arrays come
+    back as float32 arrays when float32 holds their values. Integers, strings
+    and integer arrays are returned as they are.
+    """
+    if isinstance(node, float):
+        whole = not math.isfinite(node) or node == round(node)
+        return node if whole else float(f"{node:.{digits - 1}e}")
+    if isinstance(node, list):
+        return [_round_figure_floats(item, digits) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if isinstance(node.get("bdata"), str) and str(node.get("dtype")) in ("f4", "f8"):
+        values = np.frombuffer(base64.b64decode(node["bdata"]), dtype="<" + node["dtype"])
+        values = _round_significant(values.astype(np.float64), digits)
+        magnitudes = np.abs(values[np.isfinite(values) & (values != 0)])
+        fits = magnitudes.size == 0 or (
+            magnitudes.min() >= _FLOAT32_RANGE[0] and magnitudes.max() <= _FLOAT32_RANGE[1]
+        )
+        dtype = "f4" if fits else "f8"
+        data = values.astype("<" + dtype).tobytes()
+        return {**node, "dtype": dtype, "bdata": base64.b64encode(data).decode("ascii")}
+    return {key: _round_figure_floats(value, digits) for key, value in node.items()}
 
 
 class CourseRenderer(PlotlyRenderer):
-    """The plotly mimetype renderer, plus a text caption for static viewers."""
+    """The plotly mimetype renderer with rounded floats, plus a text caption."""
 
     def to_mimebundle(self, fig_dict: dict) -> dict:
         bundle = super().to_mimebundle(fig_dict)
+        key = "application/vnd.plotly.v1+json"
+        bundle[key] = _round_figure_floats(bundle[key])
         title = fig_dict.get("layout", {}).get("title", {})
         text = title.get("text") if isinstance(title, dict) else None
         caption = f": {text}" if text else ""
