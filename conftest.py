@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import os
 import subprocess
 from pathlib import Path
 
@@ -38,9 +37,11 @@ import nbval.plugin
 import numpy as np
 import pytest
 
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # before any test imports TensorFlow
+from utils.environment import prepare_tensorflow  # imports no TensorFlow
 
-from utils.plots import FIGURE_DIGITS  # noqa: E402 (after the variable: no TensorFlow here)
+prepare_tensorflow()  # before any test imports TensorFlow
+
+from utils.plots import FIGURE_DIGITS  # noqa: E402 (after the variables: no TensorFlow here)
 
 FIGURE_MIME = "application/vnd.plotly.v1+json"
 # Measured by benchmarks/figure_drift.py (floats unrounded) on an AVX-512 CPU

@@ -11,7 +11,7 @@ Two fresh Jupyter kernels are started with ``nbclient`` (the library that
   run in order, as after Restart & Run All in front of a class, up to the cell
   that builds the explorer. Reported: the kernel ready, the Setup cell done
   (its imports start TensorFlow), the first figure, the **first feature-map
-  figure** (the first cell that calls ``activation_maps``) and the explorer.
+  figure** (the first cell that calls ``layer_maps``) and the explorer.
 * **demo**: only the Setup cell and one cell that loads the pretrained model
   and the test digits and builds the explorer, as when an instructor opens
   the notebook to demonstrate the explorer.
@@ -47,7 +47,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "06_kernels_and_feature_maps.ipynb"
 RESULTS = ROOT / "benchmarks" / "results"
-FEATURE_MAPS_MARKER = "activation_maps("
+FEATURE_MAPS_MARKER = "layer_maps("
 EXPLORER_MARKER = "FeatureMapExplorer("
 GOAL_FIRST_MAPS, GOAL_UPDATE = 5.0, 0.2
 

@@ -180,7 +180,7 @@ def test_pooling_checker_verdicts():
     assert "averages of the windows" in check([[2.5, 1.0], [3.0, 6.5]], x, "max").message
     assert "jump by the stride" in check(np.zeros((3, 3)), x, "max").message
     assert "the first at [1, 1]" in check([[4, 2], [6, 8]], x, "max").message
-    with pytest.raises(ValueError, match="mode must be 'max' or 'avg', got 'min'"):
+    with pytest.raises(ValueError, match="mode must be one of 'max', 'avg', got 'min'"):
         check(x, x, "min")
     with pytest.raises(ValueError, match="pool_size must be between 1 and 4, got 5"):
         check(x, x, "max", 5)
@@ -440,7 +440,7 @@ def test_inverted_dropout_checker_verdicts():
         check(x, x, mask * 2, rate)
     with pytest.raises(ValueError, match=r"rate must be in \[0, 1\), got 1.0"):
         check(x, x, mask, 1.0)
-    with pytest.raises(TypeError, match="rate must be a float, got str"):
+    with pytest.raises(TypeError, match="rate must be a number, got str"):
         check(x, x, mask, "0.5")
 
 
@@ -529,7 +529,110 @@ def test_residual_block_checker_needs_a_positive_number_of_filters():
 
     from utils.checks import check_residual_block as check
 
-    with pytest.raises(ValueError, match="filters must be a positive int, got 0"):
+    with pytest.raises(ValueError, match="filters must be at least 1, got 0"):
         check(_block(), filters=0)
-    with pytest.raises(TypeError, match="filters must be a positive int, got float 2.0"):
+    with pytest.raises(TypeError, match="filters must be an int, got float 2.0"):
         check(_block(), filters=2.0)
+
+
+# The arguments that come from the notebook are checked by utils._validate: a wrong
+# type raises TypeError, a wrong value ValueError, in its one wording.
+
+
+def test_the_package_exports_every_public_name():
+    import utils.checks
+
+    names = {
+        "CheckResult",
+        "CORRECT",
+        "WRONG",
+        "TODO",
+        "correct",
+        "wrong",
+        "is_unanswered",
+        "unanswered",
+        "OUTPUT_SIZE_CASES",
+    }
+    checkers = {name for name in utils.checks.__all__ if name.startswith("check_")}
+    assert set(utils.checks.__all__) == names | checkers
+    assert len(checkers) == 15
+    for name in utils.checks.__all__:
+        assert getattr(utils.checks, name) is not None
+
+
+def test_receptive_field_layers_are_checked_pair_by_pair():
+    import pytest
+
+    from utils.checks import check_receptive_field as check
+
+    assert check(3, np.array([[3, 1]]))  # NumPy integers are ints too
+    with pytest.raises(ValueError, match=r"layers\[1\]\[0\] must be at least 1, got 0"):
+        check(3, [(3, 1), (0, 2)])
+    with pytest.raises(ValueError, match=r"layers\[0\]\[1\] must be at least 1, got 0"):
+        check(3, [(3, 0)])
+    with pytest.raises(TypeError, match=r"layers\[0\]\[0\] must be an int, got float 3.0"):
+        check(3, [(3.0, 1)])
+
+
+def test_relative_error_decrease_needs_numbers():
+    import pytest
+
+    from utils.checks import check_relative_error_decrease as check
+
+    with pytest.raises(TypeError, match="old_error must be a number, got str '0.03'"):
+        check(0.5, "0.03", 0.01)
+    with pytest.raises(TypeError, match="new_error must be a number, got NoneType None"):
+        check(0.5, 0.03, None)
+    with pytest.raises(ValueError, match="old_error must be a finite real number, got nan"):
+        check(0.5, float("nan"), 0.01)
+
+
+def test_pooling_and_dense_kernel_arguments_type_and_value():
+    import pytest
+
+    from utils.checks import check_dense_as_conv_kernel, check_pooling
+
+    x = np.zeros((4, 4))
+    with pytest.raises(TypeError, match="mode must be one of 'max', 'avg', got NoneType None"):
+        check_pooling(x, x, None)
+    with pytest.raises(TypeError, match="x must be an array of numbers, got str"):
+        check_pooling(x, "abc")
+    with pytest.raises(TypeError, match="pool_size must be an int, got float 2.0"):
+        check_pooling(x, x, "max", 2.0)
+    kernel = np.zeros((25, 1))
+    with pytest.raises(TypeError, match=r"input_shape must be \(height, width, channels\)"):
+        check_dense_as_conv_kernel(kernel, kernel, "abc")
+    with pytest.raises(ValueError, match=r"input_shape\[2\] must be at least 1, got 0"):
+        check_dense_as_conv_kernel(kernel, kernel, (5, 5, 0))
+    with pytest.raises(TypeError, match=r"input_shape\[2\] must be an int, got float 1.0"):
+        check_dense_as_conv_kernel(kernel, kernel, (5, 5, 1.0))
+    with pytest.raises(TypeError, match="dense_kernel must be an array of numbers, got str"):
+        check_dense_as_conv_kernel(kernel, "abc", (5, 5, 1))
+
+
+def test_array_arguments_must_hold_real_numbers():
+    import pytest
+
+    from utils.checks import check_inverted_dropout, check_macro_f1, check_strongest_filter
+
+    kernel, bias = _edge_filters()
+    with pytest.raises(TypeError, match="kernel must be an array of numbers, got str"):
+        check_strongest_filter(0, "kernel", bias, _vertical_edge())
+    with pytest.raises(TypeError, match="image must hold real numbers, got dtype complex128"):
+        check_strongest_filter(0, kernel, bias, _vertical_edge().astype(complex))
+    with pytest.raises(TypeError, match="y_true must hold real numbers, got dtype <U1"):
+        check_macro_f1(0.5, ["a", "b"], [0, 1], 2)
+    with pytest.raises(TypeError, match="y_pred must be an array of numbers, got NoneType"):
+        check_macro_f1(0.5, [0, 1], None, 2)
+    x = np.ones((2, 2))
+    with pytest.raises(TypeError, match="mask must be an array of numbers, got str"):
+        check_inverted_dropout(x, x, "mask", 0.5)
+    with pytest.raises(ValueError, match="rate must be a finite real number, got nan"):
+        check_inverted_dropout(x, x, x, float("nan"))
+    assert check_inverted_dropout(x / 0.5, x, x.astype(bool), np.float32(0.5))
+
+
+def test_residual_block_takes_numpy_integers():
+    from utils.checks import check_residual_block as check
+
+    assert "Not answered yet" in check(..., filters=np.int64(3)).message

@@ -14,13 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from utils.conv import (
+    axis_padding,
     conv2d,
-    convolve2d,
     cross_correlate2d,
     im2col,
     output_size,
     pad,
-    same_padding,
 )
 
 LECTURE_IMAGE = np.array(
@@ -96,11 +95,6 @@ def test_matches_scipy_for_valid_and_full(case, mode):
         scipy.signal.correlate2d(image, kernel, mode=mode),
         atol=1e-12,
     )
-    np.testing.assert_allclose(
-        convolve2d(image, kernel, padding=mode),
-        scipy.signal.convolve2d(image, kernel, mode=mode),
-        atol=1e-12,
-    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -115,8 +109,6 @@ def test_matches_scipy_with_padding_and_stride(case, padding, stride):
         output_size(image.shape[0], kernel.shape[0], padding, stride),
         output_size(image.shape[1], kernel.shape[1], padding, stride),
     )
-    flipped = scipy.signal.convolve2d(padded, kernel, mode="valid")[::stride, ::stride]
-    np.testing.assert_allclose(convolve2d(image, kernel, stride, padding), flipped, atol=1e-12)
 
 
 @settings(max_examples=40, deadline=None)
@@ -129,20 +121,6 @@ def test_same_matches_scipy_for_odd_kernels(height, width, size, seed):
         scipy.signal.correlate2d(image, kernel, mode="same"),
         atol=1e-12,
     )
-    np.testing.assert_allclose(
-        convolve2d(image, kernel, padding="same"),
-        scipy.signal.convolve2d(image, kernel, mode="same"),
-        atol=1e-12,
-    )
-
-
-def test_convolution_is_cross_correlation_with_the_kernel_turned_round():
-    kernel = np.arange(9.0).reshape(3, 3)
-    image = np.arange(30.0).reshape(5, 6)
-    np.testing.assert_array_equal(
-        convolve2d(image, kernel), cross_correlate2d(image, np.rot90(kernel, 2))
-    )
-    assert not np.allclose(convolve2d(image, kernel), cross_correlate2d(image, kernel))
 
 
 # --- output_size against the formula and against Keras ---------------------------
@@ -167,9 +145,12 @@ def test_output_size_names():
     assert output_size(7, 3, "same") == 7
     assert output_size(7, 3, "same", 2) == 4
     assert output_size(5, 3, "full") == 7
-    assert same_padding(7, 3, 1) == (1, 1)
-    assert same_padding(8, 3, 2) == (0, 1)  # the extra zero goes at the bottom/right
-    assert same_padding(7, 4, 1) == (1, 2)
+    assert axis_padding(7, 3, "same", 1) == (1, 1)
+    assert axis_padding(8, 3, "same", 2) == (0, 1)  # the extra zero goes at the bottom/right
+    assert axis_padding(7, 4, "same", 1) == (1, 2)
+    assert axis_padding(7, 4, "valid") == (0, 0)
+    assert axis_padding(7, 4, "full") == (3, 3)
+    assert axis_padding(7, 4, 2) == (2, 2)
 
 
 @pytest.mark.parametrize("padding", ["valid", "same"])
@@ -247,9 +228,9 @@ def test_conv2d_one_channel_one_filter_is_cross_correlate2d():
         (lambda: cross_correlate2d(np.ones((3, 3)), np.ones((5, 5))), ValueError,
          r"kernel of shape \(5, 5\) is bigger than the padded image of shape \(3, 3\)"),
         (lambda: cross_correlate2d(np.ones((3, 3)), np.ones((2, 2)), stride=0), ValueError,
-         "stride must be a positive int, got 0"),
+         "stride must be at least 1, got 0"),
         (lambda: cross_correlate2d(np.ones((3, 3)), np.ones((2, 2)), stride=-2), ValueError,
-         "stride must be a positive int, got -2"),
+         "stride must be at least 1, got -2"),
         (lambda: cross_correlate2d(np.ones((3, 3)), np.ones((2, 2)), stride=1.5), TypeError,
          "stride must be an int, got float 1.5"),
         (lambda: cross_correlate2d(np.ones(5), np.ones((2, 2))), ValueError,
@@ -257,15 +238,13 @@ def test_conv2d_one_channel_one_filter_is_cross_correlate2d():
         (lambda: cross_correlate2d(np.ones((3, 3)), np.ones(2)), ValueError,
          r"kernel must be a 2-D array \(height, width\), got shape \(2,\)"),
         (lambda: cross_correlate2d(np.ones((3, 3)), np.ones((2, 2)), padding="half"), ValueError,
-         "padding must be a non-negative int or one of 'valid', 'same', 'full', got 'half'"),
+         "padding must be one of 'valid', 'same', 'full', got 'half'"),
         (lambda: cross_correlate2d(np.ones((3, 3)), np.ones((2, 2)), padding=-1), ValueError,
-         "padding must be a non-negative int, got -1"),
+         "padding must be at least 0, got -1"),
         (lambda: cross_correlate2d("image", np.ones((2, 2))), TypeError,
          "image must be an array of numbers, got str"),
-        (lambda: convolve2d(np.ones((3, 3)), np.full((2, 2), "a")), TypeError,
+        (lambda: cross_correlate2d(np.ones((3, 3)), np.full((2, 2), "a")), TypeError,
          "kernel must hold real numbers, got dtype <U1"),
-        (lambda: convolve2d(np.ones((2, 2)), np.ones((3, 3))), ValueError,
-         r"kernel of shape \(3, 3\) is bigger than the padded image of shape \(2, 2\)"),
         (lambda: conv2d(np.ones((1, 5, 5, 3)), np.ones((3, 3, 2, 4))), ValueError,
          "kernel has 2 input channels but x has 3"),
         (lambda: conv2d(np.ones((5, 5, 3)), np.ones((3, 3, 3, 4))), ValueError,
@@ -279,24 +258,24 @@ def test_conv2d_one_channel_one_filter_is_cross_correlate2d():
         (lambda: conv2d(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 1)), padding="causal"),
          ValueError, "got 'causal'"),
         (lambda: conv2d(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 1)), stride=0), ValueError,
-         "stride must be a positive int, got 0"),
+         "stride must be at least 1, got 0"),
         (lambda: output_size(3, 5), ValueError,
          r"kernel_size 5 is bigger than the padded input \(3 \+ 0 padding = 3\)"),
-        (lambda: output_size(0, 3), ValueError, "n must be a positive int, got 0"),
-        (lambda: output_size(7, 3, stride=0), ValueError, "stride must be a positive int, got 0"),
+        (lambda: output_size(0, 3), ValueError, "n must be at least 1, got 0"),
+        (lambda: output_size(7, 3, stride=0), ValueError, "stride must be at least 1, got 0"),
         (lambda: output_size(7, 3, padding="Same"), ValueError, "got 'Same'"),
         (lambda: output_size(7, 3, padding=1.0), TypeError,
-         "padding must be a non-negative int or one of 'valid', 'same', 'full', got float 1.0"),
+         "padding must be an int or one of 'valid', 'same', 'full', got float 1.0"),
         (lambda: output_size(7.0, 3), TypeError, "n must be an int, got float 7.0"),
-        (lambda: same_padding(7, 0), ValueError, "kernel_size must be a positive int, got 0"),
+        (lambda: axis_padding(7, 0), ValueError, "kernel_size must be at least 1, got 0"),
         (lambda: pad(np.ones(4), 1), ValueError,
          r"image must have shape \(H, W\), \(H, W, C\) or \(N, H, W, C\), got shape \(4,\)"),
         (lambda: pad(np.ones((3, 3)), -1), ValueError,
-         "padding must be a non-negative int, got -1"),
+         "padding must be at least 0, got -1"),
         (lambda: pad(np.ones((3, 3)), "same"), TypeError,
          r"padding must be an int or \(\(top, bottom\), \(left, right\)\), got 'same'"),
         (lambda: pad(np.ones((3, 3)), ((1, -1), (0, 0))), ValueError,
-         "padding must hold non-negative ints"),
+         r"padding\[0\]\[1\] must be at least 0, got -1"),
     ],
 )  # fmt: skip
 def test_errors_name_the_argument_and_value(call, error, message):
@@ -377,13 +356,13 @@ def test_im2col_of_a_small_image_row_by_row():
         (lambda: im2col(np.ones((4, 4, 1)), 3), ValueError,
          r"x must have shape \(N, H, W, C_in\), got shape \(4, 4, 1\)"),
         (lambda: im2col(np.ones((1, 4, 4, 1)), 0), ValueError,
-         "kernel_size must be a positive int, got 0"),
+         "kernel_size must be at least 1, got 0"),
         (lambda: im2col(np.ones((1, 4, 4, 1)), 2.0), TypeError,
-         "kernel_size must be an int, got float 2.0"),
+         r"kernel_size must be an int or a pair \(height, width\), got float 2.0"),
         (lambda: im2col(np.ones((1, 4, 4, 1)), (3, 3, 1)), ValueError,
          r"kernel_size must be an int or a pair \(height, width\), got \(3, 3, 1\)"),
         (lambda: im2col(np.ones((1, 4, 4, 1)), 3, stride=0), ValueError,
-         "stride must be a positive int, got 0"),
+         "stride must be at least 1, got 0"),
         (lambda: im2col(np.ones((1, 2, 2, 1)), 3), ValueError,
          r"kernel of shape \(3, 3\) is bigger than the padded image of shape \(2, 2\)"),
         (lambda: im2col(np.ones((1, 4, 4, 1)), 3, padding="half"), ValueError, "got 'half'"),

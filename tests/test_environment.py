@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from utils.environment import SUPPORTED_PYTHONS, check_environment, read_pins, version_report
+from utils.environment import (
+    SUPPORTED_PYTHONS,
+    TENSORFLOW_DEFAULTS,
+    prepare_tensorflow,
+    read_pins,
+    report_environment,
+    version_report,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIRED = {
@@ -66,7 +73,7 @@ def test_conda_route_names_the_same_packages_at_the_same_versions():
 def test_installed_versions_are_the_pinned_ones(capsys):
     mismatched = [row for row in version_report() if row[1] != row[2]]
     assert mismatched == []
-    assert check_environment() is True
+    assert report_environment() is True
     assert capsys.readouterr().out.count(" ok\n") == len(read_pins()) + 1
 
 
@@ -100,14 +107,27 @@ def test_onednn_follows_the_variable_set_before_import():
     assert _onednn_in_fresh_python("0") == "False"
 
 
+SETUP_START = (
+    "from utils.environment import prepare_tensorflow\n\n"
+    "prepare_tensorflow()  # before Keras imports TensorFlow (lesson 00 says why)\n"
+)
+
+
 def test_every_lesson_switches_onednn_on_before_tensorflow_is_imported():
     for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         code = "".join(next(cell for cell in cells if cell["cell_type"] == "code")["source"])
-        setting = code.find('os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")')
+        assert code.startswith(SETUP_START), f"{path.name}: Setup cell must start the same way"
         imports = [code.find(name) for name in ("import keras", "import tensorflow")]
-        first_import = min(index for index in imports if index >= 0)
-        assert 0 <= setting < first_import, f"{path.name}: Setup cell must set it before importing"
+        assert min(index for index in imports if index >= 0) > len(SETUP_START)
+
+
+def test_prepare_tensorflow_sets_defaults_and_keeps_what_is_set(monkeypatch):
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "0")
+    prepare_tensorflow()
+    assert os.environ["TF_CPP_MIN_LOG_LEVEL"] == TENSORFLOW_DEFAULTS["TF_CPP_MIN_LOG_LEVEL"]
+    assert os.environ["TF_ENABLE_ONEDNN_OPTS"] == "0"
 
 
 def test_the_supported_pythons_agree_in_every_set_up_file():
@@ -125,7 +145,7 @@ def test_python_row_is_the_same_on_every_supported_version(monkeypatch, capsys, 
     monkeypatch.setattr(sys, "version_info", (*version, 0, "final", 0))
     monkeypatch.setattr(sys, "version", f"{version[0]}.{version[1]}.0 (test)")
     supported = version in SUPPORTED_PYTHONS
-    assert check_environment() is supported
+    assert report_environment() is supported
     row = capsys.readouterr().out.splitlines()[0]
     assert row == (
         "python       3.11-3.13    " + ("ok" if supported else f"DIFFERENT: 3.{version[1]}.0")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import importlib.util
 import json
+import os
 import re
 import subprocess
 import sys
@@ -38,7 +39,7 @@ def stored(fig: go.Figure) -> dict:
     return json.loads(json.dumps(CourseRenderer().to_mimebundle(fig.to_dict())[FIGURE_MIME]))
 
 
-def feature_maps(maps: np.ndarray, title: str = "Feature maps") -> go.Figure:
+def shared_scale_maps(maps: np.ndarray, title: str = "Feature maps") -> go.Figure:
     """Heatmaps on one colour scale in subplots, like lessons 04 and 06 draw them."""
     fig = make_subplots(rows=1, cols=len(maps), subplot_titles=[f"map {i}" for i in range(4)])
     for i, z in enumerate(maps):
@@ -60,25 +61,27 @@ def last_bits(values: np.ndarray, seed: int = 1) -> np.ndarray:
 
 
 def test_the_same_figure_agrees(maps):
-    assert figure_difference(stored(feature_maps(maps)), stored(feature_maps(maps))) is None
+    assert (
+        figure_difference(stored(shared_scale_maps(maps)), stored(shared_scale_maps(maps))) is None
+    )
 
 
 def test_float32_last_bit_differences_agree(maps):
-    ref = stored(feature_maps(maps))
+    ref = stored(shared_scale_maps(maps))
     for seed in range(5):
-        assert figure_difference(ref, stored(feature_maps(last_bits(maps, seed)))) is None
+        assert figure_difference(ref, stored(shared_scale_maps(last_bits(maps, seed)))) is None
 
 
 def test_a_dark_map_is_compared_on_the_shared_colour_scale(maps):
-    ref = stored(feature_maps(maps))
+    ref = stored(shared_scale_maps(maps))
     moved = maps.copy()
     moved[3] += 2e-6 * maps.max()  # far beyond 1e-5 of the dark map's own largest value
-    assert figure_difference(ref, stored(feature_maps(moved))) is None
+    assert figure_difference(ref, stored(shared_scale_maps(moved))) is None
 
 
 def test_layout_floats_in_their_last_bit_agree(maps):
     # Python 3.12's sum() of floats rounds subplot positions differently.
-    ref = stored(feature_maps(maps))
+    ref = stored(shared_scale_maps(maps))
     test = copy.deepcopy(ref)
     low, high = test["layout"]["xaxis2"]["domain"]
     test["layout"]["xaxis2"]["domain"] = [np.nextafter(low, 1.0), np.nextafter(high, 0.0)]
@@ -97,24 +100,28 @@ def test_a_change_in_the_third_or_fourth_significant_digit_fails(maps, digit):
     changed = maps.copy()
     row, col = np.unravel_index(np.argmax(maps[1]), maps[1].shape)
     changed[1, row, col] *= 1 + 10.0 ** (1 - digit)  # 1.23 -> 1.24 (digit 3), 1.234 -> 1.235 (4)
-    difference = figure_difference(stored(feature_maps(maps)), stored(feature_maps(changed)))
+    difference = figure_difference(
+        stored(shared_scale_maps(maps)), stored(shared_scale_maps(changed))
+    )
     assert difference is not None and difference.startswith(f"figure.data[1].z[{row}, {col}]:")
 
 
 def test_a_changed_scalar_fails(maps):
-    ref = stored(feature_maps(maps))
+    ref = stored(shared_scale_maps(maps))
     test = copy.deepcopy(ref)
     test["data"][0]["zmax"] *= 1.001
     assert figure_difference(ref, test).startswith("figure.data[0].zmax:")
 
 
 def test_a_different_shape_fails(maps):
-    difference = figure_difference(stored(feature_maps(maps)), stored(feature_maps(maps[:, :5])))
+    difference = figure_difference(
+        stored(shared_scale_maps(maps)), stored(shared_scale_maps(maps[:, :5]))
+    )
     assert "shape (6, 6) stored, (5, 6) now" in difference
 
 
 def test_a_missing_trace_fails(maps):
-    ref = stored(feature_maps(maps))
+    ref = stored(shared_scale_maps(maps))
     test = copy.deepcopy(ref)
     del test["data"][2]
     assert figure_difference(ref, test) == "figure.data: 4 items stored, 3 now"
@@ -122,7 +129,7 @@ def test_a_missing_trace_fails(maps):
 
 def test_a_changed_title_fails(maps):
     difference = figure_difference(
-        stored(feature_maps(maps)), stored(feature_maps(maps, title="Feature maps."))
+        stored(shared_scale_maps(maps)), stored(shared_scale_maps(maps, title="Feature maps."))
     )
     assert difference == "figure.layout.title.text: 'Feature maps' stored, 'Feature maps.' now"
 
@@ -147,7 +154,7 @@ def test_nan_agrees_only_with_nan():
 
 def test_match_figures_keeps_the_stored_figure_only_where_they_agree(maps):
     ref_figure, close, changed = (
-        stored(feature_maps(m)) for m in (maps, last_bits(maps), maps * np.float32(1.01))
+        stored(shared_scale_maps(m)) for m in (maps, last_bits(maps), maps * np.float32(1.01))
     )
     text = {"output_type": "stream", "name": "stdout", "text": "0.123\n"}
     ref = [text, {"output_type": "display_data", "data": {FIGURE_MIME: ref_figure}}]
@@ -205,7 +212,7 @@ def test_nbval_passes_last_bits_and_fails_real_changes(tmp_path):
         [sys.executable, "-m", "pytest", "-v", "-p", "conftest", "-p", "no:cacheprovider"]
         + ["--nbval", "--nbval-current-env", "-c", str(tmp_path / "pytest.ini"), str(path)],
         cwd=tmp_path,
-        env={**course_conftest.os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,
         text=True,
         timeout=300,

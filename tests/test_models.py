@@ -140,7 +140,7 @@ def test_dense_baseline_parameters(hidden_units):
             models.one_cycle_adam,
             {"total_steps": 10, "peak_learning_rate": "fast"},
             TypeError,
-            "peak_learning_rate must be a float, got str 'fast'",
+            "peak_learning_rate must be a number, got str 'fast'",
         ),
         (
             models.one_cycle_adam,

@@ -59,8 +59,14 @@ def test_image_grid_accepts_channels_last_and_a_title(images):
     [
         ({"images": np.zeros((4, 4))}, ValueError, r"images must have shape \(n, height, width\)"),
         ({"images": np.zeros((0, 4, 4))}, ValueError, "at least one image"),
-        ({"images": "digits"}, TypeError, "images must be an array"),
+        ({"images": "digits"}, TypeError, "images must be an array of numbers, got str"),
         ({"images": np.full((2, 3, 3), "a")}, TypeError, "images must hold real numbers"),
+        (
+            {"images": np.ones((2, 3, 3), bool)},
+            TypeError,
+            "images must hold real numbers, got dtype bool",
+        ),
+        ({"images": None}, TypeError, "images must be an array of numbers, got NoneType"),
         ({"labels": [1, 2]}, ValueError, "got 2 labels for 7 images"),
         ({"n_cols": 0}, ValueError, "n_cols must be at least 1, got 0"),
         ({"n_cols": 2.5}, TypeError, "n_cols must be an int, got float 2.5"),
@@ -222,7 +228,7 @@ def test_misclassified_grid_errors(images, y_pred, kwargs, error, message):
 
 
 def test_matrix_heatmaps_write_the_numbers_and_outline_the_highlight():
-    from utils.plots import matrix_heatmap, matrix_heatmaps
+    from utils.plots import matrix_heatmaps
 
     fig = matrix_heatmaps(
         [np.array([[1, -2], [0, 3]]), np.array([[0.5, np.nan]])],
@@ -236,25 +242,41 @@ def test_matrix_heatmaps_write_the_numbers_and_outline_the_highlight():
     assert (box.x0, box.x1, box.y0, box.y1) == (0.5, 1.5, -0.5, 1.5)
     assert fig.data[0].zmin == -3 and fig.data[0].zmax == 3
     assert [a.text for a in fig.layout.annotations] == ["a", "b"]
-    assert matrix_heatmap([[1, 2]], title="one").layout.title.text == "one"
+    assert matrix_heatmaps([[[1, 2]]], title="one").layout.title.text == "one"
 
 
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
-        (lambda f: f["matrix_heatmap"](np.ones(3)), ValueError,
-         r"matrix must be a non-empty 2-D array, got shape \(3,\)"),
-        (lambda f: f["matrix_heatmap"]("abc"), TypeError,
-         "matrix must be a 2-D array of numbers, got str"),
-        (lambda f: f["matrix_heatmap"](np.ones((2, 2)), highlight=(1, 1, 2, 2)), ValueError,
-         r"highlight \(1, 1, 2, 2\) does not fit in a matrix of shape \(2, 2\)"),
+        (lambda f: f["matrix_heatmaps"]([np.ones(3)]), ValueError,
+         r"matrices\[0\] must be a non-empty 2-D array, got shape \(3,\)"),
+        (lambda f: f["matrix_heatmaps"](["abc"]), TypeError,
+         r"matrices\[0\] must be an array of numbers, got str"),
+        (lambda f: f["matrix_heatmaps"]([np.ones((2, 2))], highlights=[(1, 1, 2, 2)]), ValueError,
+         r"highlights\[0\] \(1, 1, 2, 2\) does not fit in a matrix of shape \(2, 2\)"),
         (lambda f: f["matrix_heatmaps"]([np.ones((2, 2))], titles=["a", "b"]), ValueError,
          "titles must have one entry per matrix: got 2 for 1"),
-        (lambda f: f["matrix_heatmaps"]([]), TypeError, "matrices must be a non-empty list"),
-        (lambda f: f["feature_maps"](np.ones((2, 3, 3)), titles=["a"]), ValueError,
+        (lambda f: f["matrix_heatmaps"]([]), ValueError, "matrices must be a non-empty list"),
+        (lambda f: f["matrix_heatmaps"](np.ones((2, 2))), TypeError,
+         r"matrices must be a list of 2-D arrays; for one matrix pass \[matrix\]"),
+        (lambda f: f["matrix_heatmaps"]([np.ones((2, 2))], cell_size=0), ValueError,
+         "cell_size must be at least 1, got 0"),
+        (lambda f: f["matrix_heatmaps"]([np.ones((2, 2))], font_size=1.5), TypeError,
+         "font_size must be an int, got float 1.5"),
+        (lambda f: f["matrix_heatmaps"]([np.ones((2, 2))], highlights=[(0, 0, 1.0, 1)]),
+         TypeError, r"highlights\[0\]\[2\] must be an int, got float 1.0"),
+        (lambda f: f["matrix_heatmaps"]([np.ones((2, 2))], highlights=[(0, 0, 1)]), ValueError,
+         r"highlights\[0\] must be \(row, col, height, width\) or None, got \(0, 0, 1\)"),
+        (lambda f: f["matrix_heatmaps"]([np.ones((2, 2))], highlights=[3]), TypeError,
+         r"highlights\[0\] must be \(row, col, height, width\) or None, got 3"),
+        (lambda f: f["map_grid"](np.ones((2, 3, 3)), titles=["a"]), ValueError,
          "titles must have one entry per map: got 1 for 2"),
+        (lambda f: f["map_grid"](np.ones((2, 3, 3)), n_cols=0), ValueError,
+         "n_cols must be at least 1, got 0"),
+        (lambda f: f["map_grid"](np.ones((2, 3, 3)), n_cols=1.0), TypeError,
+         "n_cols must be an int or None, got float 1.0"),
         (lambda f: f["output_size_figure"](7, 3, stride=0), ValueError,
-         "stride must be a positive int, got 0"),
+         "stride must be at least 1, got 0"),
         (lambda f: f["output_size_figure"](7, 3, padding="half"), ValueError, "got 'half'"),
     ],
 )  # fmt: skip
@@ -265,11 +287,11 @@ def test_matrix_and_conv_figures_errors_name_the_argument(call, error, message):
         call(vars(plots))
 
 
-def test_feature_maps_each_on_its_own_scale():
-    from utils.plots import feature_maps
+def test_map_grid_each_on_its_own_scale():
+    from utils.plots import map_grid
 
     maps = np.stack([np.arange(9.0).reshape(3, 3), -np.arange(9.0).reshape(3, 3) / 10])
-    fig = feature_maps(maps, titles=["up", "down"])
+    fig = map_grid(maps, titles=["up", "down"])
     assert [(t.zmin, t.zmax) for t in fig.data] == [(0.0, 8.0), (pytest.approx(-0.8), 0.0)]
 
 
@@ -294,11 +316,17 @@ def test_line_chart_draws_one_named_curve_per_series():
         line_chart([0, 1, 2], {"a": [0, 1]})
     with pytest.raises(TypeError, match="series must be a non-empty dict"):
         line_chart([0, 1, 2], [[0, 1, 2]])
+    with pytest.raises(ValueError, match="series must be a non-empty dict .* got an empty dict"):
+        line_chart([0, 1, 2], {})
     with pytest.raises(ValueError, match="x must be a non-empty 1-D array"):
         line_chart([], {"a": []})
+    with pytest.raises(TypeError, match="x must be an array of numbers, got str"):
+        line_chart("abc", {"a": [0, 1, 2]})
+    with pytest.raises(TypeError, match="series 'a' must hold real numbers, got dtype <U1"):
+        line_chart([0, 1, 2], {"a": ["0", "1", "2"]})
 
 
-# Lesson 06: kernel_grid, activation_maps, patch_grid, channel_mixing, probability_bar.
+# Lesson 06: kernel_grid, layer_maps, patch_grid, channel_mixing, probability_bar.
 # (Imported inside the tests so that this block only adds to the file.)
 
 
@@ -346,10 +374,17 @@ def test_kernel_grid_accepts_a_stack_titles_and_a_fixed_scale():
     [
         ({"kernels": np.zeros((3, 3, 2, 4))}, ValueError, "kernels has 2 input channels"),
         ({"kernels": np.zeros((3, 3))}, ValueError, r"kernels must have shape \(F_h, F_w, 1, n\)"),
-        ({"kernels": "abc"}, TypeError, "kernels must be an array"),
+        ({"kernels": "abc"}, TypeError, "kernels must be an array of numbers, got str"),
         ({"kernels": np.zeros((2, 3, 3)), "zmax": 0}, ValueError, "zmax must be a positive"),
+        (
+            {"kernels": np.zeros((2, 3, 3)), "zmax": "1"},
+            TypeError,
+            "zmax must be a number, got str",
+        ),
+        ({"kernels": np.zeros((2, 3, 3)), "zmax": np.inf}, ValueError, "zmax must be a finite"),
         ({"kernels": np.zeros((2, 3, 3)), "titles": ["a"]}, ValueError, "got 1 for 2"),
         ({"kernels": np.zeros((2, 3, 3)), "n_cols": 0}, ValueError, "n_cols must be at least 1"),
+        ({"kernels": np.zeros((2, 3, 3)), "cell_size": 9.5}, TypeError, "cell_size must be an int"),
     ],
 )
 def test_kernel_grid_errors_name_the_argument(kwargs, error, message):
@@ -359,11 +394,11 @@ def test_kernel_grid_errors_name_the_argument(kwargs, error, message):
         kernel_grid(**kwargs)
 
 
-def test_activation_maps_draws_the_chosen_channels_on_one_scale():
-    from utils.plots import activation_maps
+def test_layer_maps_draws_the_chosen_channels_on_one_scale():
+    from utils.plots import layer_maps
 
     maps = np.random.default_rng(7).random((1, 5, 6, 12)).astype("float32")
-    fig = activation_maps(maps, channels=range(2, 7), n_cols=3, title="conv")
+    fig = layer_maps(maps, channels=range(2, 7), n_cols=3, title="conv")
     assert [trace.name for trace in fig.data] == [f"channel {c}" for c in range(2, 7)]
     for trace, channel in zip(fig.data, range(2, 7), strict=True):
         np.testing.assert_array_equal(np.asarray(trace.z), maps[0, :, :, channel])
@@ -371,20 +406,20 @@ def test_activation_maps_draws_the_chosen_channels_on_one_scale():
     assert {trace.zmax for trace in fig.data} == {float(maps[0, :, :, 2:7].max())}
     assert [a.text for a in fig.layout.annotations] == ["2", "3", "4", "5", "6"]
     assert fig.layout.yaxis4.domain[1] < fig.layout.yaxis.domain[0]  # a second row of maps
-    same = activation_maps(maps[0], channels=[2, 3, 4, 5, 6], n_cols=3, title="conv")
+    same = layer_maps(maps[0], channels=[2, 3, 4, 5, 6], n_cols=3, title="conv")
     assert json.dumps(same.to_dict()) == json.dumps(fig.to_dict())
-    assert len(activation_maps(maps).data) == 12  # every channel by default
+    assert len(layer_maps(maps).data) == 12  # every channel by default
 
 
-def test_activation_maps_own_scales_and_negative_values():
-    from utils.plots import activation_maps
+def test_layer_maps_own_scales_and_negative_values():
+    from utils.plots import layer_maps
 
     maps = np.zeros((4, 4, 3))
     maps[..., 1] = np.arange(16).reshape(4, 4) - 4.0
     maps[..., 2] = 0.5
-    own = activation_maps(maps, shared_scale=False)
+    own = layer_maps(maps, shared_scale=False)
     assert [(t.zmin, t.zmax) for t in own.data] == [(0.0, 1.0), (-4.0, 11.0), (0.5, 1.5)]
-    shared = activation_maps(maps)
+    shared = layer_maps(maps)
     assert {(t.zmin, t.zmax) for t in shared.data} == {(-4.0, 11.0)}
 
 
@@ -395,15 +430,25 @@ def test_activation_maps_own_scales_and_negative_values():
         ({"activations": np.zeros((5, 5))}, ValueError, r"activations must have shape"),
         ({"activations": np.zeros((5, 5, 3)), "channels": [3]}, ValueError, "between 0 and 2"),
         ({"activations": np.zeros((5, 5, 3)), "channels": []}, ValueError, "at least one"),
-        ({"activations": np.zeros((5, 5, 3)), "channels": [1.0]}, TypeError, "must hold ints"),
+        (
+            {"activations": np.zeros((5, 5, 3)), "channels": [0, 1.0]},
+            TypeError,
+            r"channels\[1\] must be an int, got float 1.0",
+        ),
+        (
+            {"activations": np.zeros((5, 5, 3)), "channels": [-1]},
+            ValueError,
+            r"channels\[0\] must be between 0 and 2, got -1",
+        ),
+        ({"activations": "abc"}, TypeError, "activations must be an array of numbers, got str"),
         ({"activations": np.zeros((5, 5, 3)), "channels": 2}, TypeError, "sequence of ints"),
     ],
 )
-def test_activation_maps_errors_name_the_argument(kwargs, error, message):
-    from utils.plots import activation_maps
+def test_layer_maps_errors_name_the_argument(kwargs, error, message):
+    from utils.plots import layer_maps
 
     with pytest.raises(error, match=message):
-        activation_maps(**kwargs)
+        layer_maps(**kwargs)
 
 
 def test_patch_grid_outlines_the_same_box_in_every_patch():
@@ -472,7 +517,8 @@ def test_probability_bar_colours_the_prediction_and_the_truth():
         ([0.5, 0.6], None, ValueError, "add up to 1, got a sum of 1.1"),
         ([-0.1, 1.1], None, ValueError, "non-negative"),
         ([0.5, 0.5], 2, ValueError, "label must be between 0 and 1, got 2"),
-        ([0.5, 0.5], True, TypeError, "label must be an int"),
+        ([0.5, 0.5], True, TypeError, "label must be an int or None, got bool True"),
+        ([0.5, 0.5], -1, ValueError, "label must be between 0 and 1, got -1"),
         (np.ones((2, 3)) / 3, None, ValueError, r"shape \(n_classes,\)"),
         (["a", "b"], None, TypeError, "real numbers"),
     ],
@@ -530,7 +576,7 @@ def test_signal_examples_without_names_numbers_the_classes():
     ("signals", "labels", "kwargs", "error", "message"),
     [
         (np.zeros(5), [0], {}, ValueError, r"signals must have shape \(n, length\)"),
-        ("abc", [0], {}, TypeError, "signals must be an array"),
+        ("abc", [0], {}, TypeError, "signals must be an array of numbers, got str"),
         (np.zeros((2, 5)), [0], {}, ValueError, "one entry per signal: got 1 labels for 2"),
         (np.zeros((2, 5)), [0.0, 1.0], {}, TypeError, "labels must hold integers"),
         (np.zeros((2, 5)), [0, -1], {}, ValueError, "labels must be class numbers"),
@@ -590,9 +636,10 @@ def test_compare_training_curves_accepts_history_objects_and_one_metric_name():
 @pytest.mark.parametrize(
     ("histories", "metrics", "error", "message"),
     [
-        ({}, ("loss",), TypeError, "histories must be a non-empty dict"),
+        ({}, ("loss",), ValueError, "histories must be a non-empty dict .* got an empty dict"),
         ([RUN_A], ("loss",), TypeError, "histories must be a non-empty dict .* got list"),
-        ({"a": RUN_A}, (), TypeError, r"metrics must be a non-empty tuple of str, got \(\)"),
+        ({"a": RUN_A}, (), ValueError, r"metrics must be a non-empty tuple of str, got \(\)"),
+        ({"a": RUN_A}, ("loss", 1), TypeError, r"metrics\[1\] must be a str, got int 1"),
         ({"a": RUN_A}, 3, TypeError, "metrics must be a non-empty tuple of str, got 3"),
         (
             {"a": RUN_A, "b": RUN_B},
@@ -608,3 +655,114 @@ def test_compare_training_curves_errors(histories, metrics, error, message):
 
     with pytest.raises(error, match=message):
         compare_training_curves(histories, metrics=metrics)
+
+
+# The package: what utils.plots exports, and the plumbing its modules share (utils.plots._base).
+
+PUBLIC = [
+    "RENDERER_NAME",
+    "FIGURE_DIGITS",
+    "CourseRenderer",
+    "use_course_renderer",
+    "image_grid",
+    "map_grid",
+    "matrix_heatmaps",
+    "output_size_figure",
+    "training_curves",
+    "confusion_matrix",
+    "misclassified_grid",
+    "line_chart",
+    "compare_training_curves",
+    "kernel_grid",
+    "layer_maps",
+    "patch_grid",
+    "channel_mixing",
+    "probability_bar",
+    "signal_examples",
+]
+
+
+def test_the_package_exports_exactly_the_figures_and_the_renderer():
+    from utils import plots
+
+    assert sorted(plots.__all__) == sorted(PUBLIC)
+    assert all(hasattr(plots, name) for name in PUBLIC)
+    for gone in ("feature_maps", "activation_maps", "matrix_heatmap", "as_image_stack"):
+        assert not hasattr(plots, gone)
+
+
+def test_format_number_writes_a_cell_as_a_student_would():
+    from utils.plots._base import format_number
+
+    assert [format_number(v) for v in (5.0, -1, 0.25, 1 / 3, 12345.6)] == [
+        "5",
+        "-1",
+        "0.25",
+        "0.333",
+        "1.23e+04",
+    ]
+    assert format_number(float("nan")) == ""
+    assert (format_number(float("inf")), format_number(-float("inf"))) == ("inf", "-inf")
+
+
+def test_as_image_stack_drops_a_single_channel_and_rejects_other_shapes():
+    from utils.plots._base import as_image_stack
+
+    stack = as_image_stack(np.zeros((2, 4, 5, 1), dtype=np.uint8), name="digits")
+    assert stack.shape == (2, 4, 5) and stack.dtype == np.uint8
+    assert as_image_stack([[[1.5]]]).shape == (1, 1, 1)
+    with pytest.raises(ValueError, match=r"digits must have shape .* got shape \(2, 4, 5, 3\)"):
+        as_image_stack(np.zeros((2, 4, 5, 3)), name="digits")
+    with pytest.raises(ValueError, match=r"images must have shape .* got shape \(\)"):
+        as_image_stack(3)
+    with pytest.raises(TypeError, match="images must hold real numbers, got dtype complex128"):
+        as_image_stack(np.zeros((1, 2, 2), complex))
+
+
+def test_highlight_box_and_the_label_helpers():
+    from utils.plots._base import class_labels, highlight_box, item_labels
+
+    assert highlight_box(None, (3, 3), "box") is None
+    assert highlight_box([np.int64(1), 0, 2, 3], (3, 3), "box") == (1, 0, 2, 3)
+    with pytest.raises(ValueError, match=r"box \(0, 1, 1, 3\) does not fit .* shape \(3, 3\)"):
+        highlight_box((0, 1, 1, 3), (3, 3), "box")
+    with pytest.raises(ValueError, match=r"box \(-1, 0, 1, 1\) does not fit"):
+        highlight_box((-1, 0, 1, 1), (3, 3), "box")
+    with pytest.raises(TypeError, match=r"box\[0\] must be an int, got bool True"):
+        highlight_box((True, 0, 1, 1), (3, 3), "box")
+    assert item_labels(range(3), 3, "names") == ["0", "1", "2"]
+    with pytest.raises(TypeError, match="names must be a sequence of one label per item"):
+        item_labels("abc", 3, "names")
+    with pytest.raises(ValueError, match="names must have one entry per item: got 2 for 3"):
+        item_labels(["a", "b"], 3, "names")
+    labels = class_labels(np.array([3, 1], dtype=np.uint8), "y")
+    assert labels.dtype == np.int64 and list(labels) == [3, 1]
+    assert class_labels([], "y").size == 0
+    with pytest.raises(ValueError, match=r"y must have shape \(n,\), got shape \(1, 2\)"):
+        class_labels([[0, 1]], "y")
+
+
+def test_grid_layout_places_square_cells_row_by_row():
+    from utils.plots._base import GREY_SCALE, grid_layout, heatmap_grid
+
+    layout, suffixes = grid_layout(5, n_cols=2, cell_size=30, labelled=True, title="t")
+    assert suffixes == ["", "2", "3", "4", "5"]
+    assert layout["xaxis3"]["domain"] == layout["xaxis"]["domain"]  # cell 3 under cell 1
+    assert layout["yaxis3"]["domain"][1] < layout["yaxis"]["domain"][0]
+    assert layout["yaxis5"]["scaleanchor"] == "x5" and layout["title"] == {"text": "t"}
+    assert grid_layout(5, 9, 30, False, None)[0]["width"] < layout["width"] * 3
+    stack = np.arange(12.0).reshape(3, 2, 2)
+    fig = heatmap_grid(
+        stack,
+        ["a", "b", "c"],
+        2,
+        30,
+        None,
+        colorscale=GREY_SCALE,
+        zmin=[0.0] * 3,
+        zmax=[11.0] * 3,
+        hovertemplate=["%{z}"] * 3,
+    )
+    assert [trace.yaxis for trace in fig.data] == ["y", "y2", "y3"]
+    np.testing.assert_array_equal(np.asarray(fig.data[2].z), stack[2])
+    assert [a.text for a in fig.layout.annotations] == ["a", "b", "c"]

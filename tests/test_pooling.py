@@ -66,7 +66,7 @@ def test_output_size_floors_a_leftover_row():
         ({"pool_size": 5}, ValueError, "pool_size 5 is larger than the input's spatial size 4x4"),
         ({"x": np.zeros(4)}, ValueError, r"x must be 2-D .* got shape \(4,\)"),
         ({"x": np.zeros((2, 4, 4))}, ValueError, r"got shape \(2, 4, 4\)"),
-        ({"x": "image"}, TypeError, "x must be an array, got str"),
+        ({"x": "image"}, TypeError, "x must be an array of numbers, got str"),
         ({"x": np.full((4, 4), "a")}, TypeError, "x must hold real numbers"),
     ],
 )

@@ -89,8 +89,10 @@ def test_stepper_rejects_bad_steps():
     from utils.widgets import ConvolutionStepper
 
     stepper = ConvolutionStepper(LECTURE_IMAGE, HORIZONTAL_LINE)
-    with pytest.raises(ValueError, match=r"step must be in 0..24, got 25"):
+    with pytest.raises(ValueError, match=r"step must be between 0 and 24, got 25"):
         stepper.show(25)
+    with pytest.raises(TypeError, match="step must be an int, got str '3'"):
+        stepper.show("3")
     with pytest.raises(ValueError, match="bigger than the padded image"):
         ConvolutionStepper(np.ones((2, 2)), np.ones((5, 5)), padding=1)
 
@@ -121,8 +123,10 @@ def test_output_size_calculator_rejects_out_of_range_values():
 
     from utils.widgets import OutputSizeCalculator
 
-    with pytest.raises(ValueError, match="stride must be in 1..5, got 0"):
+    with pytest.raises(ValueError, match="stride must be between 1 and 5, got 0"):
         OutputSizeCalculator(stride=0)
+    with pytest.raises(TypeError, match="width must be an int, got float 7.5"):
+        OutputSizeCalculator(width=7.5)
 
 
 # Lesson 06: the feature-map explorer, driven with the pretrained ConvNet.
@@ -179,7 +183,7 @@ def test_explorer_starts_on_the_first_digit_and_agrees_with_keras(convnet_and_di
 
 
 def test_explorer_redraws_for_each_control(convnet_and_digits):
-    from utils.plots import activation_maps
+    from utils.plots import layer_maps
     from utils.widgets import FeatureMapExplorer
 
     model, images, labels, pretend = convnet_and_digits
@@ -188,7 +192,7 @@ def test_explorer_redraws_for_each_control(convnet_and_digits):
     digit = images[3] / 255
     np.testing.assert_allclose(np.asarray(explorer.input_figure.data[0].z), digit, atol=1e-7)
     # The maps were refilled in place; they must be what a fresh figure would draw.
-    fresh = activation_maps(explorer.activations["conv_1"], channels=range(32))
+    fresh = layer_maps(explorer.activations["conv_1"], channels=range(32))
     for refilled, drawn in zip(explorer.maps_figure.data, fresh.data, strict=True):
         np.testing.assert_array_equal(np.asarray(refilled.z), np.asarray(drawn.z))
         assert (refilled.zmin, refilled.zmax) == (drawn.zmin, drawn.zmax)
@@ -271,10 +275,21 @@ def test_explorer_rejects_bad_arguments(convnet_and_digits):
         FeatureMapExplorer(model, images, labels, layer_names=["conv_9"])
     with pytest.raises(TypeError, match="model must be a built Keras model"):
         FeatureMapExplorer("model", images, labels)
+    with pytest.raises(TypeError, match="n_shown must be an int, got float 8.0"):
+        FeatureMapExplorer(model, images, labels, n_shown=8.0)
+    with pytest.raises(ValueError, match="n_shown must be at least 1, got 0"):
+        FeatureMapExplorer(model, images, labels, n_shown=0)
+    with pytest.raises(TypeError, match="labels must hold real numbers"):
+        FeatureMapExplorer(model, images, ["seven"] * 40)
+    explorer = FeatureMapExplorer(model, images, labels, layer_names=["conv_1"])
+    with pytest.raises(TypeError, match="label must be an int or None, got str '1'"):
+        explorer.show_image(np.zeros((28, 28)), label="1")
+    with pytest.raises(TypeError, match="image must be an array of numbers, got str"):
+        explorer.show_image("digit.png")
 
 
 def test_shift_image_matches_slicing_a_padded_copy():
-    from utils.widgets import shift_image
+    from utils.widgets.explorer.edits import shift_image
 
     image = np.random.default_rng(12).random((6, 5))
     padded = np.pad(image, 7)  # shifting = reading the padded copy through an offset window
@@ -285,7 +300,7 @@ def test_shift_image_matches_slicing_a_padded_copy():
 
 
 def test_erase_region_blanks_only_the_named_part():
-    from utils.widgets import ERASE_REGIONS, erase_region
+    from utils.widgets.explorer.edits import ERASE_REGIONS, erase_region
 
     image = np.ones((6, 9))
     assert erase_region(image, "nothing").sum() == 54
@@ -295,3 +310,37 @@ def test_erase_region_blanks_only_the_named_part():
     assert set(ERASE_REGIONS) >= {"top half", "bottom half", "right half"}
     with pytest.raises(ValueError, match="region must be one of"):
         erase_region(image, "middle")
+    with pytest.raises(TypeError, match="region must be one of"):
+        erase_region(image, ["top half"])
+    np.testing.assert_array_equal(erase_region([[1, 1], [1, 1]], "top half"), [[0, 0], [1, 1]])
+
+
+def test_image_edits_reject_what_is_not_an_image():
+    from utils.widgets.explorer.edits import erase_region, shift_image
+
+    with pytest.raises(TypeError, match="down must be an int, got float 1.5"):
+        shift_image(np.ones((4, 4)), down=1.5)
+    with pytest.raises(TypeError, match="image must be an array of numbers, got str"):
+        shift_image("digit", 1, 0)
+    with pytest.raises(TypeError, match="image must hold real numbers, got dtype complex128"):
+        erase_region(np.ones((4, 4), dtype=complex), "top half")
+    with pytest.raises(ValueError, match=r"image must be a non-empty 2-D array .* shape \(4,\)"):
+        shift_image(np.ones(4), 1, 0)
+
+
+def test_show_figures_replaces_the_outputs_and_rejects_what_is_not_a_figure():
+    import ipywidgets
+    import plotly.graph_objects as go
+
+    from utils.widgets._output import show_figures
+
+    output = ipywidgets.Output()
+    show_figures(output, go.Figure(go.Bar(y=[1, 2])), go.Figure(go.Scatter(y=[3])))
+    shown = [o["data"]["application/vnd.plotly.v1+json"]["data"][0]["type"] for o in output.outputs]
+    assert shown == ["bar", "scatter"]
+    show_figures(output)
+    assert output.outputs == ()
+    with pytest.raises(TypeError, match="output must be an ipywidgets Output, got str"):
+        show_figures("out")
+    with pytest.raises(TypeError, match=r"figures\[1\] must be a plotly Figure, got dict"):
+        show_figures(output, go.Figure(), {})

@@ -10,11 +10,11 @@ style is changed and nothing is printed. Import the submodules you need::
 __all__ = [
     "checks",
     "conv",
+    "cost",
     "data",
     "environment",
     "evaluation",
     "models",
-    "params",
     "plots",
     "pooling",
     "widgets",

@@ -15,57 +15,34 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
+from utils._validate import int_pair, integer, one_of, real_array
+
 PADDING_NAMES = ("valid", "same", "full")
 
 # ((top, bottom), (left, right)) zeros around the two spatial axes.
 SpatialPadding = tuple[tuple[int, int], tuple[int, int]]
 
 
-def _check_positive_int(name: str, value: object, minimum: int = 1) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        kind = "a positive int" if minimum == 1 else f"an int >= {minimum}"
-        raise ValueError(f"{name} must be {kind}, got {value!r}")
-    return int(value)
-
-
-def _as_real_array(value: object, name: str) -> np.ndarray:
-    if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__}")
-    array = np.asarray(value)
-    if array.dtype == object or not (
-        np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.bool_)
-    ):
-        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
-    if np.issubdtype(array.dtype, np.complexfloating):
-        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
-    return array
-
-
-def _check_padding(padding: object) -> int | str:
+def _padding_rule(padding: object) -> int | str:
+    """``padding`` as a non-negative int or one of :data:`PADDING_NAMES`."""
     if isinstance(padding, str):
-        if padding not in PADDING_NAMES:
-            raise ValueError(
-                f"padding must be a non-negative int or one of 'valid', 'same', 'full', "
-                f"got {padding!r}"
-            )
-        return padding
+        return one_of(padding, "padding", PADDING_NAMES)
     if isinstance(padding, (bool, np.bool_)) or not isinstance(padding, (int, np.integer)):
         raise TypeError(
-            f"padding must be a non-negative int or one of 'valid', 'same', 'full', "
+            f"padding must be an int or one of 'valid', 'same', 'full', "
             f"got {type(padding).__name__} {padding!r}"
         )
-    if padding < 0:
-        raise ValueError(f"padding must be a non-negative int, got {padding!r}")
-    return int(padding)
+    return integer(padding, "padding", minimum=0)
 
 
-def same_padding(n: int, kernel_size: int, stride: int = 1) -> tuple[int, int]:
-    """Zeros that Keras adds before and after one axis for ``padding='same'``.
+def axis_padding(
+    n: int, kernel_size: int, padding: int | str = 0, stride: int = 1
+) -> tuple[int, int]:
+    """Zeros added before and after one axis: ``padding`` on each side, or by a padding rule.
 
-    Keras (like TensorFlow) makes the output ``ceil(n / stride)`` long. That
-    takes ``total = max((ceil(n / stride) - 1) * stride + kernel_size - n, 0)``
+    ``'valid'`` adds none and ``'full'`` adds ``F - 1`` on each side. ``'same'``
+    is Keras' rule (TensorFlow's too): the output is ``ceil(n / stride)`` long,
+    which takes ``total = max((ceil(n / stride) - 1) * stride + F - n, 0)``
     zeros; when ``total`` is odd the extra zero goes *after* (bottom, right).
 
     Taught in notebooks/02_padding_and_stride.ipynb, section 3.
@@ -73,32 +50,30 @@ def same_padding(n: int, kernel_size: int, stride: int = 1) -> tuple[int, int]:
     Parameters
     ----------
     n : int
-        Length of the input along the axis (its height or width).
+        Length of the input along the axis (its height or width), at least 1.
     kernel_size : int
-        Length of the kernel along the same axis.
+        Length ``F`` of the kernel along the same axis, at least 1.
+    padding : int or {'valid', 'same', 'full'}, default 0
+        Zeros on each side, or the name of a padding rule.
     stride : int, default 1
-        Step between two filter positions.
+        Step between two filter positions, at least 1.
 
     Returns
     -------
     (before, after) : tuple of int
         Zeros added before (top or left) and after (bottom or right).
     """
-    n = _check_positive_int("n", n)
-    kernel_size = _check_positive_int("kernel_size", kernel_size)
-    stride = _check_positive_int("stride", stride)
-    out = math.ceil(n / stride)
-    total = max((out - 1) * stride + kernel_size - n, 0)
-    return total // 2, total - total // 2
-
-
-def _axis_padding(n: int, kernel_size: int, padding: int | str, stride: int) -> tuple[int, int]:
+    n = integer(n, "n", minimum=1)
+    kernel_size = integer(kernel_size, "kernel_size", minimum=1)
+    stride = integer(stride, "stride", minimum=1)
+    padding = _padding_rule(padding)
     if padding == "valid":
         return 0, 0
     if padding == "full":
         return kernel_size - 1, kernel_size - 1
     if padding == "same":
-        return same_padding(n, kernel_size, stride)
+        total = max((math.ceil(n / stride) - 1) * stride + kernel_size - n, 0)
+        return total // 2, total - total // 2
     return padding, padding
 
 
@@ -108,7 +83,7 @@ def output_size(n: int, kernel_size: int, padding: int | str = 0, stride: int = 
     With ``P`` zeros on each side: ``floor((W - F + 2P) / S) + 1``, where ``W``
     is ``n``, ``F`` is ``kernel_size`` and ``S`` is ``stride``. The names
     ``'valid'`` (``P = 0``), ``'full'`` (``P = F - 1``) and ``'same'`` (Keras'
-    rule: ``ceil(W / S)``, see :func:`same_padding`) are accepted too, and
+    rule: ``ceil(W / S)``, see :func:`axis_padding`) are accepted too, and
     agree with ``keras.layers.Conv2D`` at every stride.
 
     Taught in notebooks/02_padding_and_stride.ipynb, sections 1 to 3.
@@ -134,13 +109,9 @@ def output_size(n: int, kernel_size: int, padding: int | str = 0, stride: int = 
     ValueError
         If the kernel is longer than the padded input.
     """
-    n = _check_positive_int("n", n)
-    kernel_size = _check_positive_int("kernel_size", kernel_size)
-    stride = _check_positive_int("stride", stride)
-    padding = _check_padding(padding)
+    before, after = axis_padding(n, kernel_size, padding, stride)
     if padding == "same":
         return math.ceil(n / stride)
-    before, after = _axis_padding(n, kernel_size, padding, stride)
     padded = n + before + after
     if kernel_size > padded:
         raise ValueError(
@@ -156,9 +127,8 @@ def _spatial_padding(padding: object) -> SpatialPadding:
             f"padding must be an int or ((top, bottom), (left, right)), got {padding!r}"
         )
     if isinstance(padding, (int, np.integer)):
-        if padding < 0:
-            raise ValueError(f"padding must be a non-negative int, got {padding!r}")
-        return (int(padding), int(padding)), (int(padding), int(padding))
+        amount = integer(padding, "padding", minimum=0)
+        return (amount, amount), (amount, amount)
     try:
         (top, bottom), (left, right) = padding  # type: ignore[misc]
         amounts = [top, bottom, left, right]
@@ -166,12 +136,11 @@ def _spatial_padding(padding: object) -> SpatialPadding:
         raise TypeError(
             f"padding must be an int or ((top, bottom), (left, right)), got {padding!r}"
         ) from None
-    for amount in amounts:
-        if isinstance(amount, (bool, np.bool_)) or not isinstance(amount, (int, np.integer)):
-            raise TypeError(f"padding must hold ints, got {padding!r}")
-        if amount < 0:
-            raise ValueError(f"padding must hold non-negative ints, got {padding!r}")
-    return (int(top), int(bottom)), (int(left), int(right))
+    top, bottom, left, right = (
+        integer(amount, f"padding[{index // 2}][{index % 2}]", minimum=0)
+        for index, amount in enumerate(amounts)
+    )
+    return (top, bottom), (left, right)
 
 
 def pad(image: object, padding: object) -> np.ndarray:
@@ -192,7 +161,7 @@ def pad(image: object, padding: object) -> np.ndarray:
     numpy.ndarray, shape (H + top + bottom, W + left + right, ...)
         The padded array, same dtype; only the two spatial axes grow.
     """
-    array = _as_real_array(image, "image")
+    array = real_array(image, "image")
     if array.ndim not in (2, 3, 4):
         raise ValueError(
             "image must have shape (H, W), (H, W, C) or (N, H, W, C), "
@@ -205,9 +174,9 @@ def pad(image: object, padding: object) -> np.ndarray:
     return np.pad(array, widths, mode="constant", constant_values=0)
 
 
-def _check_image_and_kernel(image: object, kernel: object) -> tuple[np.ndarray, np.ndarray]:
-    image = _as_real_array(image, "image")
-    kernel = _as_real_array(kernel, "kernel")
+def _image_and_kernel(image: object, kernel: object) -> tuple[np.ndarray, np.ndarray]:
+    image = real_array(image, "image")
+    kernel = real_array(kernel, "kernel")
     if image.ndim != 2:
         raise ValueError(f"image must be a 2-D array (height, width), got shape {image.shape}")
     if kernel.ndim != 2:
@@ -223,15 +192,14 @@ def _pad_for(
     image_shape: tuple[int, int], kernel_shape: tuple[int, int], padding: object, stride: int
 ) -> SpatialPadding:
     if isinstance(padding, str):
-        name = _check_padding(padding)
         return (
-            _axis_padding(image_shape[0], kernel_shape[0], name, stride),
-            _axis_padding(image_shape[1], kernel_shape[1], name, stride),
+            axis_padding(image_shape[0], kernel_shape[0], padding, stride),
+            axis_padding(image_shape[1], kernel_shape[1], padding, stride),
         )
     return _spatial_padding(padding)
 
 
-def _check_fits(padded_shape: tuple[int, ...], kernel_shape: tuple[int, ...], padding: object):
+def _kernel_fits(padded_shape: tuple[int, ...], kernel_shape: tuple[int, ...], padding: object):
     if kernel_shape[0] > padded_shape[0] or kernel_shape[1] > padded_shape[1]:
         raise ValueError(
             f"kernel of shape {tuple(kernel_shape)} is bigger than the padded image of shape "
@@ -262,37 +230,13 @@ def cross_correlate2d(
     numpy.ndarray of float, shape (output_size(H, F_h, padding, stride), \
 output_size(W, F_w, padding, stride))
     """
-    image, kernel = _check_image_and_kernel(image, kernel)
-    stride = _check_positive_int("stride", stride)
+    image, kernel = _image_and_kernel(image, kernel)
+    stride = integer(stride, "stride", minimum=1)
     widths = _pad_for(image.shape, kernel.shape, padding, stride)
     padded = pad(image.astype(np.float64), widths)
-    _check_fits(padded.shape, kernel.shape, padding)
+    _kernel_fits(padded.shape, kernel.shape, padding)
     windows = sliding_window_view(padded, kernel.shape)[::stride, ::stride]
     return np.einsum("ijuv,uv->ij", windows, kernel.astype(np.float64))
-
-
-def convolve2d(
-    image: object, kernel: object, stride: int = 1, padding: int | str = 0
-) -> np.ndarray:
-    """The true (flipped-kernel) convolution: cross-correlate with ``kernel`` turned 180 degrees.
-
-    ``out[i, j] = sum_{u, v} padded[i * S + u, j * S + v] * kernel[F_h - 1 - u, F_w - 1 - v]``.
-
-    Taught in notebooks/01_convolution_math.ipynb, section 2.
-
-    Parameters
-    ----------
-    image : array_like, shape (H, W)
-    kernel : array_like, shape (F_h, F_w)
-    stride : int, default 1
-    padding : int, ((top, bottom), (left, right)) or {'valid', 'same', 'full'}, default 0
-
-    Returns
-    -------
-    numpy.ndarray of float, same shape as :func:`cross_correlate2d` gives.
-    """
-    image, kernel = _check_image_and_kernel(image, kernel)
-    return cross_correlate2d(image, kernel[::-1, ::-1], stride=stride, padding=padding)
 
 
 def conv2d(
@@ -328,8 +272,8 @@ def conv2d(
     numpy.ndarray of float, shape (N, H_out, W_out, C_out)
         ``H_out = output_size(H, F_h, padding, stride)``, likewise ``W_out``.
     """
-    x = _as_real_array(x, "x")
-    kernel = _as_real_array(kernel, "kernel")
+    x = real_array(x, "x")
+    kernel = real_array(kernel, "kernel")
     if x.ndim != 4:
         raise ValueError(f"x must have shape (N, H, W, C_in), got shape {x.shape}")
     if kernel.ndim != 4:
@@ -346,12 +290,12 @@ def conv2d(
     n_filters = kernel.shape[3]
     if bias is None:
         bias = np.zeros(n_filters)
-    bias = _as_real_array(bias, "bias")
+    bias = real_array(bias, "bias")
     if bias.shape != (n_filters,):
         raise ValueError(
             f"bias must have shape ({n_filters},), one value per filter, got shape {bias.shape}"
         )
-    stride = _check_positive_int("stride", stride)
+    stride = integer(stride, "stride", minimum=1)
     kernel_h, kernel_w, _, n_filters = kernel.shape
     patches = im2col(x.astype(np.float64), (kernel_h, kernel_w), stride=stride, padding=padding)
     # One matrix product: (N*H_out*W_out, F_h*F_w*C_in) @ (F_h*F_w*C_in, C_out).
@@ -360,26 +304,12 @@ def conv2d(
     return out.reshape(x.shape[0], out_h, out_w, n_filters) + bias.astype(np.float64)
 
 
-def _kernel_hw(kernel_size: object) -> tuple[int, int]:
-    if isinstance(kernel_size, (tuple, list)):
-        if len(kernel_size) != 2:
-            raise ValueError(
-                f"kernel_size must be an int or a pair (height, width), got {kernel_size!r}"
-            )
-        return (
-            _check_positive_int("kernel_size[0]", kernel_size[0]),
-            _check_positive_int("kernel_size[1]", kernel_size[1]),
-        )
-    size = _check_positive_int("kernel_size", kernel_size)
-    return size, size
-
-
 def _output_hw(
     image_hw: tuple[int, int], kernel_hw: tuple[int, int], padding: object, stride: int
 ) -> tuple[int, int]:
     (top, bottom), (left, right) = _pad_for(image_hw, kernel_hw, padding, stride)
     padded_h, padded_w = image_hw[0] + top + bottom, image_hw[1] + left + right
-    _check_fits((padded_h, padded_w), kernel_hw, padding)
+    _kernel_fits((padded_h, padded_w), kernel_hw, padding)
     return (padded_h - kernel_hw[0]) // stride + 1, (padded_w - kernel_hw[1]) // stride + 1
 
 
@@ -419,13 +349,13 @@ def im2col(
         copied once per filter position that covers it (about ``F_h * F_w``
         times at stride 1).
     """
-    array = _as_real_array(x, "x")
+    array = real_array(x, "x")
     if array.ndim != 4:
         raise ValueError(f"x must have shape (N, H, W, C_in), got shape {array.shape}")
     if 0 in array.shape:
         raise ValueError(f"x must not be empty, got shape {array.shape}")
-    kernel_hw = _kernel_hw(kernel_size)
-    stride = _check_positive_int("stride", stride)
+    kernel_hw = int_pair(kernel_size, "kernel_size")
+    stride = integer(stride, "stride", minimum=1)
     if array.dtype not in (np.float32, np.float64):
         array = array.astype(np.float64)
     widths = _pad_for(array.shape[1:3], kernel_hw, padding, stride)

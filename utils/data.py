@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from utils._validate import as_path, optional_path
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 """Folder of the course's data files (``data/`` beside ``utils/``)."""
 
@@ -29,9 +31,7 @@ _RESTORE_HINT = (
 
 def sha256_of(path: str | os.PathLike[str]) -> str:
     """Return the hexadecimal sha256 digest of the file at ``path``."""
-    if not isinstance(path, str | os.PathLike):
-        # An int would be taken by open() as a file descriptor.
-        raise TypeError(f"path must be a str or an os.PathLike, got {type(path).__name__} {path!r}")
+    path = as_path(path, "path")
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -70,13 +70,7 @@ def verify_file(
         sha256 (altered). The message names the file, what was expected and
         how to restore it.
     """
-    if path is None:
-        path = DATA_DIR / default_name
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(
-            f"path must be a str, an os.PathLike or None, got {type(path).__name__} {path!r}"
-        )
-    path = Path(path)
+    path = optional_path(path, "path") or DATA_DIR / default_name
     hint = _RESTORE_HINT.format(name=default_name)
     if not path.is_file():
         raise FileNotFoundError(

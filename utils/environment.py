@@ -12,6 +12,8 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+from utils._validate import as_path
+
 REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements.txt"
 # The Python versions the pins install on and the stored outputs hold under
 # (``make test`` checks each; pyproject.toml's requires-python says the same).
@@ -21,9 +23,8 @@ _PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s;#]+)")
 
 def read_pins(path: Path = REQUIREMENTS) -> dict[str, str]:
     """Return ``{package: version}`` for every ``name==version`` line of a requirements file."""
-    if not isinstance(path, str | os.PathLike):
-        raise TypeError(f"path must be a str or an os.PathLike, got {type(path).__name__} {path!r}")
-    if not Path(path).is_file():
+    path = as_path(path, "path")
+    if not path.is_file():
         raise FileNotFoundError(f"path must name a requirements file, got {str(path)!r}")
     pins = {}
     for line in Path(path).read_text(encoding="utf-8").splitlines():
@@ -50,7 +51,7 @@ def version_report(pins: dict[str, str] | None = None) -> list[tuple[str, str, s
     return report
 
 
-def check_environment() -> bool:
+def report_environment() -> bool:
     """Print each pinned package with its installed version; return whether all match.
 
     The first row is Python itself: ``ok`` on any supported version (the
@@ -67,6 +68,22 @@ def check_environment() -> bool:
         status = "ok" if same else f"DIFFERENT: {installed or 'not installed'}"
         print(f"{name:<12} {pinned:<12} {status}")
     return ok
+
+
+# Read by TensorFlow once, when it is imported: quiet C++ start-up lines, and
+# oneDNN's CPU kernels on (TensorFlow switches them on by itself only on some CPUs).
+TENSORFLOW_DEFAULTS = {"TF_CPP_MIN_LOG_LEVEL": "3", "TF_ENABLE_ONEDNN_OPTS": "1"}
+
+
+def prepare_tensorflow() -> None:
+    """Set :data:`TENSORFLOW_DEFAULTS` where the environment does not set them already.
+
+    Every lesson's Setup cell calls it before Keras (and so TensorFlow) is
+    imported; a value you set yourself (``TF_ENABLE_ONEDNN_OPTS=0`` to try
+    other kernels) is kept.
+    """
+    for name, value in TENSORFLOW_DEFAULTS.items():
+        os.environ.setdefault(name, value)
 
 
 def onednn_enabled() -> bool | None:

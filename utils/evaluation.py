@@ -16,6 +16,8 @@ from statistics import NormalDist
 
 import numpy as np
 
+from utils._validate import integer, number
+
 
 def _as_int_labels(labels: object, name: str) -> np.ndarray:
     """Return ``labels`` as a 1-D int64 array of class numbers; raise a clear error otherwise."""
@@ -32,14 +34,6 @@ def _as_int_labels(labels: object, name: str) -> np.ndarray:
     if array.size and array.min() < 0:
         raise ValueError(f"{name} must hold class numbers 0, 1, 2, ..., got {array.min()}")
     return array
-
-
-def _check_int(value: object, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return int(value)
 
 
 def stratified_folds(
@@ -71,13 +65,12 @@ def stratified_folds(
         ``0 .. n - 1``.
     """
     classes = _as_int_labels(labels, "labels")
-    n_folds = _check_int(n_folds, "n_folds", 2)
+    n_folds = integer(n_folds, "n_folds", minimum=2)
     if n_folds > classes.size:
         raise ValueError(
             f"n_folds must be at most the number of examples, {classes.size}, got {n_folds}"
         )
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__} {seed!r}")
+    seed = integer(seed, "seed")
     rng = np.random.default_rng(seed)
     fold_of = np.empty(classes.size, dtype=np.int64)
     dealt = 0
@@ -115,7 +108,7 @@ def per_class_f1(y_true: object, y_pred: object, n_classes: int) -> np.ndarray:
         raise ValueError(
             f"y_true and y_pred must have the same length, got {true.size} and {pred.size}"
         )
-    n_classes = _check_int(n_classes, "n_classes", 2)
+    n_classes = integer(n_classes, "n_classes", minimum=2)
     for name, array in (("y_true", true), ("y_pred", pred)):
         if array.size and array.max() >= n_classes:
             raise ValueError(
@@ -241,14 +234,11 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
     (low, high) : tuple of float
         The interval, ``0 <= low <= successes / n <= high <= 1``.
     """
-    n = _check_int(n, "n", 1)
-    successes = _check_int(successes, "successes", 0)
+    n = integer(n, "n", minimum=1)
+    successes = integer(successes, "successes", minimum=0)
     if successes > n:
         raise ValueError(f"successes must be at most n = {n}, got {successes}")
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float, np.floating)):
-        raise TypeError(
-            f"confidence must be a number, got {type(confidence).__name__} {confidence!r}"
-        )
+    confidence = number(confidence, "confidence")
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be strictly between 0 and 1, got {confidence}")
     z = NormalDist().inv_cdf(0.5 + confidence / 2)

@@ -12,11 +12,11 @@ here trains, downloads or writes a file.
 
 from __future__ import annotations
 
-import math
 import os
 
 import keras
 
+from utils._validate import integer, number, text
 from utils.data import verify_file
 
 N_CLASSES = 10
@@ -27,14 +27,6 @@ PRETRAINED_FILE = "weights/mnist_convnet.weights.h5"
 """The pretrained weights, inside ``data/``; ``scripts/train_pretrained.py`` writes them."""
 PRETRAINED_SHA256 = "5178dfbe8270bee7ca32a33454a5863745f599edf9e80236c1b44fc909b3dc64"
 PRETRAINED_SIZE = 400_904
-
-
-def _check_positive_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
-    return value
 
 
 def build_convnet(name: str = "convnet") -> keras.Sequential:
@@ -67,8 +59,7 @@ def build_convnet(name: str = "convnet") -> keras.Sequential:
         Uncompiled; input shape (batch, 28, 28, 1) floats in [0, 1], output
         shape (batch, 10): the probability of each digit.
     """
-    if not isinstance(name, str):
-        raise TypeError(f"name must be a str, got {type(name).__name__} {name!r}")
+    text(name, "name")
     layers = keras.layers
     return keras.Sequential(
         [
@@ -106,9 +97,8 @@ def build_dense_baseline(hidden_units: int = 512, name: str = "dense_baseline") 
         Uncompiled; input shape (batch, 28, 28, 1), flattened to (batch, 784);
         output shape (batch, 10) of probabilities.
     """
-    hidden_units = _check_positive_int(hidden_units, "hidden_units")
-    if not isinstance(name, str):
-        raise TypeError(f"name must be a str, got {type(name).__name__} {name!r}")
+    hidden_units = integer(hidden_units, "hidden_units", minimum=1)
+    text(name, "name")
     layers = keras.layers
     return keras.Sequential(
         [
@@ -151,19 +141,11 @@ def one_cycle_adam(
         Its ``learning_rate`` is the schedule; ``optimizer.learning_rate`` reads
         the current rate and ``schedule(step)`` any other.
     """
-    total_steps = _check_positive_int(total_steps, "total_steps")
-    if isinstance(peak_learning_rate, bool) or not isinstance(peak_learning_rate, (int, float)):
-        raise TypeError(
-            f"peak_learning_rate must be a float, got {type(peak_learning_rate).__name__} "
-            f"{peak_learning_rate!r}"
-        )
-    if not (math.isfinite(peak_learning_rate) and peak_learning_rate > 0):
+    total_steps = integer(total_steps, "total_steps", minimum=1)
+    peak_learning_rate = number(peak_learning_rate, "peak_learning_rate")
+    if peak_learning_rate <= 0:
         raise ValueError(f"peak_learning_rate must be positive, got {peak_learning_rate}")
-    if isinstance(warmup_fraction, bool) or not isinstance(warmup_fraction, (int, float)):
-        raise TypeError(
-            f"warmup_fraction must be a float, got {type(warmup_fraction).__name__} "
-            f"{warmup_fraction!r}"
-        )
+    warmup_fraction = number(warmup_fraction, "warmup_fraction")
     if not 0 < warmup_fraction < 1:
         raise ValueError(f"warmup_fraction must be between 0 and 1, got {warmup_fraction}")
     warmup_steps = max(1, round(total_steps * warmup_fraction))
@@ -245,8 +227,7 @@ def build_lenet5(name: str = "lenet5") -> keras.Sequential:
         MNIST's 28 x 28 digits with ``np.pad(x, ((0, 0), (2, 2), (2, 2), (0, 0)))``),
         output shape (batch, 10) of probabilities.
     """
-    if not isinstance(name, str):
-        raise TypeError(f"name must be a str, got {type(name).__name__} {name!r}")
+    text(name, "name")
     layers = keras.layers
     return keras.Sequential(
         [

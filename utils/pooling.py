@@ -12,24 +12,15 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from utils._validate import integer, optional_integer, real_array
+
 
 def _windows(x: object, pool_size: int, stride: int | None) -> np.ndarray:
     """Strided windows of ``x``: shape (..., out_h, out_w, [C,] pool_size, pool_size)."""
-    if isinstance(pool_size, (bool, np.bool_)) or not isinstance(pool_size, (int, np.integer)):
-        raise TypeError(f"pool_size must be an int, got {type(pool_size).__name__} {pool_size!r}")
-    if pool_size < 1:
-        raise ValueError(f"pool_size must be at least 1, got {pool_size}")
-    if stride is None:
-        stride = pool_size
-    if isinstance(stride, (bool, np.bool_)) or not isinstance(stride, (int, np.integer)):
-        raise TypeError(f"stride must be an int or None, got {type(stride).__name__} {stride!r}")
-    if stride < 1:
-        raise ValueError(f"stride must be at least 1, got {stride}")
-    if not isinstance(x, (np.ndarray, list, tuple)):
-        raise TypeError(f"x must be an array, got {type(x).__name__}")
-    array = np.asarray(x)
-    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
-        raise TypeError(f"x must hold real numbers, got dtype {array.dtype}")
+    pool_size = integer(pool_size, "pool_size", minimum=1)
+    stride = optional_integer(stride, "stride", minimum=1)
+    stride = pool_size if stride is None else stride
+    array = real_array(x, "x", booleans=False)
     if array.ndim == 2:
         axes = (0, 1)
     elif array.ndim == 4:

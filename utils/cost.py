@@ -1,8 +1,9 @@
-"""Counting what a ConvNet costs: parameters, activations, multiply-adds.
+"""What a ConvNet costs: its parameters, its activations' memory, its multiply-adds.
 
 Taught in ``notebooks/03_parameters_and_cost.ipynb``, where each formula is
 first worked by hand; these functions are the same arithmetic, collected so
-that later lessons and the tests can reuse it.
+that later lessons and the tests can reuse it. (The module was ``utils.params``
+until it counted multiply-adds too.)
 """
 
 from __future__ import annotations
@@ -10,69 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
-
-def _positive_int(value: object, name: str) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be a positive int, got {type(value).__name__} {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value}")
-    return int(value)
-
-
-def _pair(value: object, name: str) -> tuple[int, int]:
-    """``value`` as (height, width): an int ``n`` means ``(n, n)``."""
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be an int or a pair (height, width), got {value!r}")
-        return _positive_int(value[0], f"{name}[0]"), _positive_int(value[1], f"{name}[1]")
-    size = _positive_int(value, name)
-    return size, size
-
-
-def conv2d_params(
-    kernel_size: int | tuple[int, int], in_channels: int, filters: int, use_bias: bool = True
-) -> int:
-    """Number of parameters of a 2-D convolution layer: ``(F * F * C_in + 1) * C_out``.
-
-    Parameters
-    ----------
-    kernel_size : int or (int, int)
-        ``F`` for an F x F kernel, or ``(height, width)``.
-    in_channels : int
-        ``C_in``, the depth of the input volume.
-    filters : int
-        ``C_out``, the number of filters (the depth of the output).
-    use_bias : bool, default True
-        Whether each filter has a bias (the ``+ 1``).
-
-    Returns
-    -------
-    int
-        The weights ``F * F * C_in * C_out`` plus ``C_out`` biases if ``use_bias``.
-    """
-    height, width = _pair(kernel_size, "kernel_size")
-    in_channels = _positive_int(in_channels, "in_channels")
-    filters = _positive_int(filters, "filters")
-    return (height * width * in_channels + int(bool(use_bias))) * filters
-
-
-def dense_params(n_in: int, n_out: int, use_bias: bool = True) -> int:
-    """Number of parameters of a fully connected layer: ``(n_in + 1) * n_out``.
-
-    Parameters
-    ----------
-    n_in : int
-        Inputs per example (a flattened volume counts every value).
-    n_out : int
-        Units of the layer.
-    use_bias : bool, default True
-        Whether each unit has a bias (the ``+ 1``).
-    """
-    n_in = _positive_int(n_in, "n_in")
-    n_out = _positive_int(n_out, "n_out")
-    return (n_in + int(bool(use_bias))) * n_out
+from utils._validate import int_pair, integer
 
 
 @dataclass(frozen=True)
@@ -169,10 +108,10 @@ def conv2d_macs(
     -------
     int
     """
-    out_h, out_w = _pair(output_size, "output_size")
-    height, width = _pair(kernel_size, "kernel_size")
-    in_channels = _positive_int(in_channels, "in_channels")
-    filters = _positive_int(filters, "filters")
+    out_h, out_w = int_pair(output_size, "output_size")
+    height, width = int_pair(kernel_size, "kernel_size")
+    in_channels = integer(in_channels, "in_channels", minimum=1)
+    filters = integer(filters, "filters", minimum=1)
     return out_h * out_w * filters * height * width * in_channels
 
 
@@ -181,7 +120,7 @@ def dense_macs(n_in: int, n_out: int) -> int:
 
     Taught in notebooks/03_parameters_and_cost.ipynb, section 5.
     """
-    return _positive_int(n_in, "n_in") * _positive_int(n_out, "n_out")
+    return integer(n_in, "n_in", minimum=1) * integer(n_out, "n_out", minimum=1)
 
 
 def model_macs(model: object) -> int:

@@ -1,0 +1,88 @@
+"""Plotly figures used across the course.
+
+Every function returns a :class:`plotly.graph_objects.Figure` and never shows
+it: the notebook cell that calls it ends with the figure, and Jupyter draws it.
+Import them from here (``from utils.plots import image_grid``); each lives in
+the submodule of its family:
+
+* :mod:`utils.plots.images`: :func:`image_grid` (digits on one grey scale),
+  :func:`map_grid` (a few maps side by side, each on its own grey scale);
+* :mod:`utils.plots.matrices`: :func:`matrix_heatmaps` (small matrices with
+  their numbers), :func:`output_size_figure` (lessons 01-02);
+* :mod:`utils.plots.training`: :func:`training_curves`,
+  :func:`compare_training_curves`, :func:`confusion_matrix`,
+  :func:`misclassified_grid`, :func:`line_chart` (lessons 04, 05, 07);
+* :mod:`utils.plots.layers`: :func:`kernel_grid`, :func:`layer_maps` (one
+  layer's channels-last output), :func:`patch_grid`, :func:`channel_mixing`,
+  :func:`probability_bar` (lesson 06);
+* :mod:`utils.plots.signals`: :func:`signal_examples` (lesson 08);
+* :mod:`utils.plots._base`: the renderer below, and the plumbing the families
+  share (argument conversion, colours, the heatmap grid), which
+  :mod:`utils.widgets` imports from there too.
+
+Call :func:`use_course_renderer` once in a notebook's Setup cell. It makes
+every figure display as plotly's own JSON mimetype
+(``application/vnd.plotly.v1+json``) plus a one-line ``text/plain`` caption:
+
+* JupyterLab draws the JSON with the plotly extension that ships in the
+  ``plotly`` wheel, so nothing is fetched from a CDN and it works offline;
+* the whole figure is stored in the notebook as data, so it survives Restart &
+  Run All and ``make html`` can turn it into a page that draws it offline;
+  a code host that runs no JavaScript (GitHub's notebook view) cannot draw any
+  plotly figure, and there the caption says what the figure is;
+* the JSON is a pure function of the figure (no random ``div`` ids, no
+  inlined 4.6 MB copy of plotly.js as the ``notebook`` renderer writes), so
+  strict nbval compares it; ``conftest.py`` compares its numbers within
+  float32's last bits, which differ from one CPU (or Python) to another;
+* every non-integer float in it is stored to :data:`FIGURE_DIGITS`
+  significant digits, the precision a reader can see: the finest label the
+  course draws is ``.4f`` on values under 10 (losses), which needs 5. Float
+  arrays are stored as float32, which holds 5 digits; whole numbers (counts,
+  pixel sizes, indices) are kept exact.
+"""
+
+from utils.plots._base import (
+    FIGURE_DIGITS,
+    RENDERER_NAME,
+    CourseRenderer,
+    use_course_renderer,
+)
+from utils.plots.images import image_grid, map_grid
+from utils.plots.layers import (
+    channel_mixing,
+    kernel_grid,
+    layer_maps,
+    patch_grid,
+    probability_bar,
+)
+from utils.plots.matrices import matrix_heatmaps, output_size_figure
+from utils.plots.signals import signal_examples
+from utils.plots.training import (
+    compare_training_curves,
+    confusion_matrix,
+    line_chart,
+    misclassified_grid,
+    training_curves,
+)
+
+__all__ = [
+    "RENDERER_NAME",
+    "FIGURE_DIGITS",
+    "CourseRenderer",
+    "use_course_renderer",
+    "image_grid",
+    "map_grid",
+    "matrix_heatmaps",
+    "output_size_figure",
+    "training_curves",
+    "confusion_matrix",
+    "misclassified_grid",
+    "line_chart",
+    "compare_training_curves",
+    "kernel_grid",
+    "layer_maps",
+    "patch_grid",
+    "channel_mixing",
+    "probability_bar",
+    "signal_examples",
+]

@@ -1,0 +1,22 @@
+"""Interactive widgets for the notebooks, built so that a test can drive them.
+
+Each widget is a small class that holds its controls and the figure it shows
+as attributes. A test (or an instructor's script) sets a control's ``value``
+and reads the figure back, with no browser involved; in JupyterLab the same
+object displays itself as an ipywidgets layout.
+
+- :class:`DigitBrowser` (lesson 00), in :mod:`utils.widgets.browsing`;
+- :class:`ConvolutionStepper` (lesson 01) and :class:`OutputSizeCalculator`
+  (lesson 02), in :mod:`utils.widgets.convolution`;
+- :class:`FeatureMapExplorer` (lesson 06), in :mod:`utils.widgets.explorer`,
+  with the image edits it offers in :mod:`utils.widgets.explorer.edits`.
+
+Every widget puts its figures on screen through
+:func:`utils.widgets._output.show_figures`.
+"""
+
+from utils.widgets.browsing import DigitBrowser
+from utils.widgets.convolution import ConvolutionStepper, OutputSizeCalculator
+from utils.widgets.explorer import FeatureMapExplorer
+
+__all__ = ["ConvolutionStepper", "DigitBrowser", "FeatureMapExplorer", "OutputSizeCalculator"]
