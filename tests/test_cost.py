@@ -28,6 +28,9 @@ def test_the_lecture_numbers():
     convnet = [row.params for row in layer_table(build_convnet())]
     assert [n for n in convnet if n] == [320, 18496, 36928, 36928, 650]
     assert sum(row.params for row in layer_table(build_dense_baseline())) == 407_050
+    # Lesson 01's example: a dense layer from a 7 x 7 image to a 5 x 5 output.
+    dense = keras.Sequential([keras.Input((49,)), keras.layers.Dense(25)])
+    assert [row.params for row in layer_table(dense)] == [1250]
 
 
 def test_layer_table_of_the_mnist_convnet():
