@@ -42,16 +42,17 @@ lab: $(STAMP)
 	@$(BIN)/python scripts/check_lab_args.py $(LAB_ARGS)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
 
+# Every lesson is executed once, under strict nbval, offline and read-only
+# (tests/test_lessons.py); the browser tests draw the stored outputs and run only
+# the widgets. The 15 slowest tests are listed at the end.
 test: $(STAMP) lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=15
 
 # For course authors, and for each further Python in .ci/run: lint, the unit
-# tests, and the lessons that train no model (no `.fit` call), under strict nbval;
-# not the browser tests or the offline sweep, which run every lesson again.
-QUICK_LESSONS = $(shell grep -LP '\.fit\x28' notebooks/[0-9][0-9]_*.ipynb)
+# tests, and the lessons that train no model (no `.fit(` call), under strict
+# nbval, offline and read-only; no browser tests.
 test-quick: $(STAMP) lint
-	$(BIN)/python -m pytest tests $(QUICK_LESSONS) --ignore=tests/browser \
-		--deselect tests/test_reliability.py::test_every_lesson_runs_offline_read_only_in_reverse_order
+	$(BIN)/python -m pytest --ignore=tests/browser -m "not trains" --durations=5
 
 lint: $(STAMP)
 	$(BIN)/ruff check utils tests notebooks scripts benchmarks conftest.py

@@ -148,6 +148,12 @@ def test_dense_baseline_parameters(hidden_units):
             ValueError,
             "warmup_fraction must be between 0 and 1, got 1.0",
         ),
+        (
+            models.one_cycle_adam,
+            {"total_steps": 10, "nesterov": 1},
+            TypeError,
+            "nesterov must be True or False, got int 1",
+        ),
     ],
 )
 def test_errors_name_the_argument(function, kwargs, error, message):
@@ -167,6 +173,19 @@ def test_one_cycle_rises_to_the_peak_then_decays():
     assert np.all(np.diff(rates[: 300 // 50 + 1]) > 0)
     assert np.all(np.diff(rates[300 // 50 :]) < 0)
     assert rates[-1] == pytest.approx(0.01 / 1000)
+
+
+def test_one_cycle_with_nesterov_is_nadam_on_the_same_schedule():
+    plain = models.one_cycle_adam(352, peak_learning_rate=0.015, warmup_fraction=0.2)
+    nesterov = models.one_cycle_adam(
+        352, peak_learning_rate=0.015, warmup_fraction=0.2, nesterov=True
+    )
+    assert type(plain) is keras.optimizers.Adam
+    assert type(nesterov) is keras.optimizers.Nadam
+    for step in (0, 70, 200, 352):
+        rates = float(plain._learning_rate(step)), float(nesterov._learning_rate(step))
+        assert rates[0] == pytest.approx(rates[1])
+    assert float(nesterov._learning_rate(70)) == pytest.approx(0.015)
 
 
 @pytest.fixture(scope="module")

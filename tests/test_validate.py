@@ -9,6 +9,7 @@ import pytest
 
 from utils._validate import (
     as_path,
+    flag,
     int_pair,
     integer,
     number,
@@ -92,6 +93,13 @@ def test_real_array():
         real_array(np.ones(2, dtype=complex), "image")
     with pytest.raises(TypeError, match="^image must hold real numbers, got dtype <U1$"):
         real_array(["a", "b"], "image")
+
+
+def test_flag_accepts_only_true_and_false():
+    assert flag(True, "nesterov") is True and flag(False, "nesterov") is False
+    for value, shown in [(1, "int 1"), ("yes", "str 'yes'"), (None, "NoneType None")]:
+        with pytest.raises(TypeError, match=f"nesterov must be True or False, got {shown}"):
+            flag(value, "nesterov")
 
 
 def test_one_of_and_text():

@@ -91,6 +91,13 @@ def real_array(value: object, name: str, *, booleans: bool = True) -> np.ndarray
     return array
 
 
+def flag(value: object, name: str) -> bool:
+    """``value`` if it is True or False (not 0, 1 or a string)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return value
+
+
 def one_of(value: object, name: str, options: Sequence[str]) -> str:
     """``value`` if it is one of the strings ``options``."""
     listed = ", ".join(repr(option) for option in options)

@@ -16,7 +16,7 @@ import os
 
 import keras
 
-from utils._validate import integer, number, text
+from utils._validate import flag, integer, number, text
 from utils.data import verify_file
 
 N_CLASSES = 10
@@ -115,10 +115,12 @@ def one_cycle_adam(
     total_steps: int,
     peak_learning_rate: float = 0.005,
     warmup_fraction: float = 0.3,
-) -> keras.optimizers.Adam:
+    nesterov: bool = False,
+) -> keras.optimizers.Adam | keras.optimizers.Nadam:
     """Adam with a one-cycle learning rate: a linear warm-up to a peak, then a cosine decay.
 
-    This is the "train it faster" recipe of lesson 05, section 7. The rate
+    This is the optimiser of lesson 05's fast recipe (section 6, with
+    ``nesterov=True``) and of the pretrained weights. The rate
     starts at ``peak_learning_rate / 25``, rises linearly to the peak over the
     first ``warmup_fraction`` of the steps, then falls along a half cosine to
     ``peak_learning_rate / 1000`` at ``total_steps``. It is Keras's own
@@ -134,10 +136,13 @@ def one_cycle_adam(
         constant rate is 0.001).
     warmup_fraction : float, default 0.3
         Fraction of ``total_steps`` spent warming up, strictly between 0 and 1.
+    nesterov : bool, default False
+        If True, Nadam: Adam whose momentum step looks ahead as Nesterov's
+        does (Dozat, 2016), Keras's ``Nadam``.
 
     Returns
     -------
-    keras.optimizers.Adam
+    keras.optimizers.Adam or keras.optimizers.Nadam
         Its ``learning_rate`` is the schedule; ``optimizer.learning_rate`` reads
         the current rate and ``schedule(step)`` any other.
     """
@@ -148,6 +153,7 @@ def one_cycle_adam(
     warmup_fraction = number(warmup_fraction, "warmup_fraction")
     if not 0 < warmup_fraction < 1:
         raise ValueError(f"warmup_fraction must be between 0 and 1, got {warmup_fraction}")
+    nesterov = flag(nesterov, "nesterov")
     warmup_steps = max(1, round(total_steps * warmup_fraction))
     schedule = keras.optimizers.schedules.CosineDecay(
         initial_learning_rate=peak_learning_rate / 25,
@@ -156,6 +162,8 @@ def one_cycle_adam(
         decay_steps=max(1, total_steps - warmup_steps),
         alpha=1 / 1000,  # the decay ends at alpha * peak
     )
+    if nesterov:
+        return keras.optimizers.Nadam(learning_rate=schedule)
     return keras.optimizers.Adam(learning_rate=schedule)
 
 

@@ -155,6 +155,24 @@ def browser(chromium_path):
             browser.close()
 
 
+_EXECUTED = pytest.StashKey[dict]()
+
+
+@pytest.fixture(scope="session")
+def executed_cells(request) -> dict:
+    """Lesson name -> (code cells the browser executed, code cells in the lesson)."""
+    return request.config.stash.setdefault(_EXECUTED, {})
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    executed = config.stash.get(_EXECUTED, {})
+    if not executed:
+        return
+    terminalreporter.section("code cells the browser tests executed (nbval ran them all)")
+    for name, (run, total) in sorted(executed.items()):
+        terminalreporter.write_line(f"{name:38} {run:3} of {total:3}")
+
+
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)

@@ -1,20 +1,28 @@
-"""The course as a person meets it: each lesson run in JupyterLab in Chromium.
+"""The course as a person meets it: each lesson opened in JupyterLab in Chromium.
 
-For every notebook: open it, Run All, and check what is on the page, not only
-what the kernel returned: no error output, every plotly figure drawn (an SVG
-with content), every widget rendered. For the lessons with a slider-driven
-widget, move the slider and check that the drawing changes. A screenshot of
-each notebook goes to ``tests/browser/screenshots/`` (git-ignored).
+nbval has already executed every lesson and compared its outputs with the
+stored ones, so here JupyterLab draws the stored outputs, as a student sees a
+lesson on opening it: no error output, every plotly figure drawn as an SVG
+with content. Only what needs a live kernel is executed in the browser: the
+widgets. For a lesson with widgets, the cells they need (``lesson_cells.py``:
+the widget cells and the earlier cells that define what they use) are run in
+the page's kernel, every widget must render, and in the lessons with a
+slider-driven widget the slider is moved and the drawing must change. The
+summary at the end of the run says how many code cells of each lesson the
+browser executed. A screenshot of each notebook goes to
+``tests/browser/screenshots/`` (git-ignored).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from lesson_cells import cells_for_widgets, code_cells
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,7 +33,7 @@ WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 LESSONS = sorted(path.name for path in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 # Lessons whose first slider drives figures: the stepper (01) and the explorer (06).
 SLIDER_LESSONS = {"01_convolution_math.ipynb", "06_kernels_and_feature_maps.ipynb"}
-RUN_ALL_TIMEOUT = 1200  # s; lesson 05 trains for several minutes on 2 cores
+RUN_TIMEOUT = 600  # s, for the cells the widgets need
 RENDER_TIMEOUT = 60_000  # ms
 
 NOTEBOOK_STATE = """() => {
@@ -36,11 +44,19 @@ NOTEBOOK_STATE = """() => {
   return kernel ? kernel.status : null;
 }"""
 
-START_RUN_ALL = """() => {
-  window.courseRunAll = null;
-  window.jupyterapp.commands.execute('notebook:run-all-cells').then(
-    (ok) => { window.courseRunAll = {ok: ok}; },
-    (error) => { window.courseRunAll = {error: String(error)}; });
+# Run the cells at these indices, one after another, as Shift+Enter on each would.
+START_RUN_CELLS = """(indices) => {
+  window.courseRun = null;
+  const app = window.jupyterapp;
+  const notebook = app.shell.currentWidget.content;
+  (async () => {
+    for (const index of indices) {
+      notebook.activeCellIndex = index;
+      notebook.deselectAll();
+      await app.commands.execute('notebook:run-cell');
+    }
+  })().then(() => { window.courseRun = {ok: true}; },
+            (error) => { window.courseRun = {error: String(error)}; });
 }"""
 
 MODEL_OUTPUTS = """() => {
@@ -71,36 +87,71 @@ RENDERED = """() => {
 }"""
 
 
+def stored_counts(path: Path) -> tuple[int, int, list[str]]:
+    """Plotly figures, widget views and error outputs stored in a notebook file."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    n_plots = n_widgets = 0
+    errors = []
+    for index, cell in enumerate(notebook["cells"]):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                errors.append(f"cell {index}: {output.get('ename')}: {output.get('evalue')}")
+            n_plots += PLOTLY_MIME in output.get("data", {})
+            n_widgets += WIDGET_MIME in output.get("data", {})
+    return n_plots, n_widgets, errors
+
+
 def _open(page, url: str, token: str, name: str) -> None:
     page.goto(f"{url}/lab/tree/{name}?reset&token={token}")
     page.wait_for_function(f"() => ({NOTEBOOK_STATE})() === 'idle'", timeout=RENDER_TIMEOUT)
 
 
-def _run_all(page, name: str) -> None:
-    page.evaluate(START_RUN_ALL)
-    deadline = time.monotonic() + RUN_ALL_TIMEOUT
+def _run_cells(page, name: str, indices: list[int]) -> None:
+    page.evaluate(START_RUN_CELLS, indices)
+    deadline = time.monotonic() + RUN_TIMEOUT
     while time.monotonic() < deadline:
-        result = page.evaluate("() => window.courseRunAll")
+        result = page.evaluate("() => window.courseRun")
         if result is not None:
-            assert "error" not in result, f"{name}: Run All failed: {result['error']}"
+            assert "error" not in result, f"{name}: running cells {indices} failed: {result}"
             return
-        time.sleep(1)
-    pytest.fail(f"{name}: Run All did not finish within {RUN_ALL_TIMEOUT} s")
+        time.sleep(0.5)
+    pytest.fail(f"{name}: cells {indices} did not finish within {RUN_TIMEOUT} s")
 
 
-def _model_counts(cells: list[dict]) -> tuple[list[str], int, int, int]:
-    errors, n_plots, n_widgets, not_run = [], 0, 0, 0
-    for cell in cells:
-        not_run += cell["count"] is None
-        for output in cell["outputs"]:
-            if output["type"] == "error":
-                errors.append(f"cell {cell['cell']}: {output['ename']}: {output['evalue']}")
-            n_plots += PLOTLY_MIME in output["mimes"]
-            n_widgets += WIDGET_MIME in output["mimes"]
-    return errors, n_plots, n_widgets, not_run
+def _executed_cells(page, indices: list[int]) -> tuple[list[str], list[int]]:
+    """Error outputs on the page, and which of ``indices`` have not run."""
+    cells = page.evaluate(MODEL_OUTPUTS)
+    errors = [
+        f"cell {cell['cell']}: {output['ename']}: {output['evalue']}"
+        for cell in cells
+        for output in cell["outputs"]
+        if output["type"] == "error"
+    ]
+    not_run = [cell["cell"] for cell in cells if cell["cell"] in indices and not cell["count"]]
+    return errors, not_run
 
 
-def _drawing(page, area) -> str:
+def _wait_until_drawn(page, screenshots: Path, name: str, n_plots: int, n_widgets: int) -> None:
+    try:
+        page.wait_for_function(
+            f"""() => {{ const r = ({RENDERED})();
+                return r.plots >= {n_plots} && r.plotsDrawn === r.plots
+                    && r.widgets >= {n_widgets} && r.widgetsShown === r.widgets; }}""",
+            timeout=RENDER_TIMEOUT,
+            polling=500,
+        )
+    except PlaywrightTimeoutError:
+        rendered = page.evaluate(RENDERED)
+        page.screenshot(path=screenshots / f"{Path(name).stem}-FAILED.png")
+        pytest.fail(
+            f"{name}: not everything was drawn within {RENDER_TIMEOUT / 1000:.0f} s: "
+            f"{n_plots} figures and {n_widgets} widgets expected; on the page "
+            f"{rendered['plots']} figure outputs ({rendered['plotsDrawn']} drawn) and "
+            f"{rendered['widgets']} widget outputs ({rendered['widgetsShown']} shown)"
+        )
+
+
+def _drawing(area) -> str:
     return area.evaluate(
         "(node) => [...node.querySelectorAll('svg.main-svg')].map((s) => s.innerHTML).join('')"
     )
@@ -116,48 +167,43 @@ def _move_first_slider(page, name: str) -> None:
     else:
         pytest.fail(f"{name}: no widget with a slider and a plotly figure on the page")
     area.scroll_into_view_if_needed()
-    before = _drawing(page, area)
+    before = _drawing(area)
     handles.first.focus()
     page.keyboard.press("ArrowRight")
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and _drawing(page, area) == before:
+    while time.monotonic() < deadline and _drawing(area) == before:
         time.sleep(0.2)
-    assert _drawing(page, area) != before, f"{name}: moving the slider changed nothing drawn"
+    assert _drawing(area) != before, f"{name}: moving the slider changed nothing drawn"
 
 
 @pytest.mark.parametrize("name", LESSONS)
-def test_lesson_runs_and_draws_in_jupyterlab(lab, browser, screenshots, name):
+def test_lesson_draws_in_jupyterlab(lab, browser, screenshots, executed_cells, name):
     url, token, _ = lab
+    path = NOTEBOOKS / name
+    n_plots, n_widgets, stored_errors = stored_counts(path)
+    assert not stored_errors, f"{name}: stored error outputs:\n" + "\n".join(stored_errors)
+    cells = code_cells(path)
+    to_run = [cell.index for cell in cells_for_widgets(cells)]
+    executed_cells[name] = (len(to_run), len(cells))
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     try:
         _open(page, url, token, name)
-        _run_all(page, name)
-        errors, n_plots, n_widgets, not_run = _model_counts(page.evaluate(MODEL_OUTPUTS))
-        assert not errors, f"{name}: error outputs:\n" + "\n".join(errors)
-        assert not_run == 0, f"{name}: {not_run} code cells did not run"
-        # Figures inside widgets are on the page too, hence "at least".
-        try:
-            page.wait_for_function(
-                f"""() => {{ const r = ({RENDERED})();
-                    return r.plots >= {n_plots} && r.plotsDrawn === r.plots
-                        && r.widgets >= {n_widgets} && r.widgetsShown === r.widgets; }}""",
-                timeout=RENDER_TIMEOUT,
-                polling=500,
-            )
-        except PlaywrightTimeoutError:
-            rendered = page.evaluate(RENDERED)
-            page.screenshot(path=screenshots / f"{Path(name).stem}-FAILED.png")
-            pytest.fail(
-                f"{name}: not everything was drawn within {RENDER_TIMEOUT / 1000:.0f} s: "
-                f"{n_plots} figures and {n_widgets} widgets in the notebook; on the page "
-                f"{rendered['plots']} figure outputs ({rendered['plotsDrawn']} drawn) and "
-                f"{rendered['widgets']} widget outputs ({rendered['widgetsShown']} shown)"
-            )
+        # The stored outputs first: every figure drawn before any cell runs.
+        _wait_until_drawn(page, screenshots, name, n_plots, 0)
+        if to_run:
+            _run_cells(page, name, to_run)
+            errors, not_run = _executed_cells(page, to_run)
+            assert not errors, f"{name}: error outputs:\n" + "\n".join(errors)
+            assert not not_run, f"{name}: cells {not_run} did not run"
+            _wait_until_drawn(page, screenshots, name, n_plots, n_widgets)
         if name in SLIDER_LESSONS:
             _move_first_slider(page, name)
-        first = page.locator(".jp-OutputArea-output.jp-RenderedPlotly").first
-        if n_plots:
-            first.scroll_into_view_if_needed()
+        # The screenshot shows the first widget, else the first figure.
+        shown = page.locator(".jp-OutputArea-output:has(> .jupyter-widgets)")
+        if not n_widgets:
+            shown = page.locator(".jp-OutputArea-output.jp-RenderedPlotly")
+        if n_widgets or n_plots:
+            shown.first.scroll_into_view_if_needed()
         page.screenshot(path=screenshots / f"{Path(name).stem}.png")
     finally:
         page.close()

@@ -1,0 +1,146 @@
+"""Every lesson under strict nbval, once: offline, read-only, each alone, in reverse order.
+
+This is where the lessons are executed in ``make test`` (the browser tests
+draw their stored outputs and run only their widgets). Each lesson runs in its
+own pytest process, with its own kernel, under strict nbval (every output not
+marked ``NBVAL_IGNORE_OUTPUT`` compared with the stored one, as
+``conftest.py`` says), from 08 down to 00: a lesson that needed another to
+have run first would fail.
+
+Each runs inside a sandbox, a Linux namespace (``unshare``): a network
+namespace with only the loopback interface (the kernel talks to Jupyter over
+it) and a mount namespace where the repository, ``.venv`` included, is
+bind-mounted read-only, as in a read-only lab image. So a lesson that needs
+the network or writes into the repository fails. ``conftest.py`` also checks
+that ``git status`` at the end of the test run is what it was at the start.
+
+Where namespaces are not allowed (some laptops and containers), the lessons
+run without the sandbox, still under strict nbval, and the sandbox test is
+skipped and says why; ``.ci/run`` sets ``COURSE_REQUIRE_SANDBOX=1`` to make
+that an error instead.
+
+The lessons that train a model (a ``.fit(`` call) are marked ``trains``;
+``make test-quick`` leaves them out with ``-m "not trains"``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+# Bring loopback up, make the checkout read-only, then run the command given after it.
+_SETUP = (
+    'ip link set lo up && mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1" '
+    '&& cd "$1" && shift && exec "$@"'
+)
+
+
+def _sandbox_prefix() -> list[str]:
+    user = [] if os.geteuid() == 0 else ["--user", "--map-root-user"]
+    return ["unshare", *user, "--net", "--mount", "--propagation", "private"]
+
+
+def sandboxed(command: list[str]) -> list[str]:
+    """``command`` run offline, in the repository made read-only."""
+    return [*_sandbox_prefix(), "sh", "-c", _SETUP, "sh", str(ROOT), *command]
+
+
+def _sandbox_available() -> str | None:
+    """None when the sandbox works here, else why not."""
+    if not sys.platform.startswith("linux"):
+        return f"Linux namespaces are needed, this is {sys.platform}"
+    for tool in ("unshare", "ip", "mount"):
+        if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
+            return f"{tool} is not installed"
+    probe = subprocess.run(sandboxed(["true"]), capture_output=True, text=True, timeout=60)
+    if probe.returncode != 0:
+        return f"unshare is not allowed here: {probe.stderr.strip()}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def sandbox_reason() -> str | None:
+    """None when the sandbox works here, else why not (an error if it is required)."""
+    reason = _sandbox_available()
+    if reason and os.environ.get("COURSE_REQUIRE_SANDBOX") == "1":
+        pytest.fail(f"offline/read-only sandbox required (COURSE_REQUIRE_SANDBOX=1): {reason}")
+    return reason
+
+
+PROBE = """
+import socket
+from pathlib import Path
+try:
+    socket.create_connection(("1.1.1.1", 443), timeout=3).close()
+    print("network: reachable")
+except OSError:
+    print("network: cut off")
+try:
+    Path("notebooks/.write-probe").write_text("x")
+    print("checkout: writable")
+except OSError:
+    print("checkout: read-only")
+"""
+
+
+def test_the_sandbox_is_offline_and_read_only(sandbox_reason):
+    if sandbox_reason:
+        pytest.skip(f"offline/read-only sandbox SKIPPED, lessons run without it: {sandbox_reason}")
+    result = subprocess.run(
+        sandboxed([sys.executable, "-c", PROBE]), capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:2] == ["network: cut off", "checkout: read-only"]
+    assert not (ROOT / "notebooks" / ".write-probe").exists()
+
+
+def trains(lesson: Path) -> bool:
+    """Whether a lesson trains a model (calls ``.fit(``), as ``make test-quick`` counts."""
+    return ".fit(" in lesson.read_text(encoding="utf-8")
+
+
+def test_lessons_are_found_and_the_training_ones_marked():
+    names = [path.name for path in LESSONS]
+    assert names[:9] == sorted(names[:9]) and len(names) >= 9
+    assert trains(ROOT / "notebooks" / "05_mnist_convnet.ipynb")
+    assert not trains(ROOT / "notebooks" / "01_convolution_math.ipynb")
+
+
+@pytest.mark.parametrize(
+    "lesson",
+    [
+        pytest.param(path, id=path.stem, marks=[pytest.mark.trains] if trains(path) else [])
+        for path in reversed(LESSONS)
+    ],
+)
+def test_lesson_reproduces_its_stored_outputs(sandbox_reason, lesson):
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "--no-header",
+        "--color=no",
+        "-p",
+        "no:warnings",
+        str(lesson.relative_to(ROOT)),
+    ]
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    command = command if sandbox_reason else sandboxed(command)
+    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
+    if result.returncode != 0:
+        where = "without the sandbox" if sandbox_reason else "offline, from a read-only checkout"
+        pytest.fail(
+            f"{lesson.name} under strict nbval, {where}, exit status {result.returncode}:\n"
+            + result.stdout[-8000:]
+            + result.stderr[-2000:],
+            pytrace=False,
+        )
