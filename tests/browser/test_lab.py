@@ -22,14 +22,13 @@ import time
 from pathlib import Path
 
 import pytest
-from lesson_cells import cells_for_widgets, code_cells
+from lesson_cells import WIDGET_MIME, cells_for_widgets, code_cells
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
-WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 LESSONS = sorted(path.name for path in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 # Lessons whose first slider drives figures: the stepper (01) and the explorer (06).
 SLIDER_LESSONS = {"01_convolution_math.ipynb", "06_kernels_and_feature_maps.ipynb"}
@@ -66,7 +65,7 @@ MODEL_OUTPUTS = """() => {
     if (cell.model.type !== 'code') return;
     found.push({cell: index, count: cell.model.executionCount, outputs:
       cell.model.outputs.toJSON().map((o) => ({type: o.output_type,
-        mimes: Object.keys(o.data || {}), ename: o.ename || null, evalue: o.evalue || null}))});
+        ename: o.ename || null, evalue: o.evalue || null}))});
   });
   return found;
 }"""
