@@ -96,7 +96,6 @@ import argparse
 import csv
 import math
 import os
-import platform
 import statistics
 import sys
 import time
@@ -111,7 +110,7 @@ sys.path.insert(0, str(ROOT))
 import keras  # noqa: E402
 
 from utils.data import load_mnist  # noqa: E402
-from utils.environment import onednn_enabled  # noqa: E402
+from utils.environment import cpu_description, onednn_enabled  # noqa: E402
 from utils.models import build_convnet, one_cycle_adam  # noqa: E402
 
 TARGET = 0.99
@@ -122,8 +121,6 @@ RECIPE_NAMES = {
     "c": "course fast: {optimizer} one-cycle to {peak:g}, label smoothing, batch {batch}, "
     "{epochs:g} epoch, 93,322 params",
 }
-# The vector instructions that decide how fast float32 convolutions run on a CPU.
-VECTOR_EXTENSIONS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile")
 
 
 def recipe_name(recipe: str, args) -> str:
@@ -133,22 +130,6 @@ def recipe_name(recipe: str, args) -> str:
         batch=args.fast_batch,
         epochs=args.fast_epochs,
     )
-
-
-def cpu_description() -> str:
-    """The CPU's model name and which of ``VECTOR_EXTENSIONS`` it has (Linux), else the platform."""
-    try:
-        info = Path("/proc/cpuinfo").read_text(encoding="utf-8")
-    except OSError:
-        return platform.processor() or platform.machine()
-    fields: dict[str, str] = {}
-    for line in info.splitlines():
-        key, _, value = line.partition(":")
-        fields.setdefault(key.strip(), value.strip())  # the first processor's
-    model = fields.get("model name", "")
-    flags = set(fields.get("flags", "").split())
-    have = [name for name in VECTOR_EXTENSIONS if name in flags]
-    return f"{model or platform.machine()}; vector extensions: {', '.join(have) or 'none listed'}"
 
 
 def build_keras_example() -> keras.Sequential:

@@ -114,6 +114,11 @@ CASES = {
         TypeError,
         r"path must be a str, an os.PathLike or None, got int 3",
     ),
+    "data.load_lecture_recipe": (
+        lambda: data.load_lecture_recipe("/nonexistent/lecture_recipe.json"),
+        FileNotFoundError,
+        r"lecture_recipe\.json not found",
+    ),
     "data.load_ecg5000": (
         lambda: data.load_ecg5000("/nonexistent/ECG5000_TRAIN.txt"),
         FileNotFoundError,
@@ -323,6 +328,7 @@ EXEMPT = {
     "checks.is_unanswered": "accepts any object: it only asks whether it is ...",
     "environment.report_environment": "takes no argument",
     "environment.onednn_enabled": "takes no argument",
+    "environment.cpu_description": "takes no argument",
     "environment.prepare_tensorflow": "takes no argument",
     "cost.LayerRow": "a record that layer_table builds",
     "plots.CourseRenderer": "plotly's renderer interface, called by plotly",

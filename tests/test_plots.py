@@ -766,3 +766,32 @@ def test_grid_layout_places_square_cells_row_by_row():
     assert [trace.yaxis for trace in fig.data] == ["y", "y2", "y3"]
     np.testing.assert_array_equal(np.asarray(fig.data[2].z), stack[2])
     assert [a.text for a in fig.layout.annotations] == ["a", "b", "c"]
+
+
+def test_wide_figures_fit_the_notebook_column():
+    """Multi-panel figures stay within COLUMN_WIDTH however many panels they hold."""
+    from utils.plots import (
+        channel_mixing,
+        compare_training_curves,
+        matrix_heatmaps,
+        signal_examples,
+        training_curves,
+    )
+    from utils.plots._base import COLUMN_WIDTH
+
+    rng = np.random.default_rng(0)
+    history = {"loss": [1.0, 0.5], "val_loss": [1.1, 0.6], "accuracy": [0.5, 0.8]}
+    history["val_accuracy"] = [0.4, 0.7]
+    figures = {
+        "matrix_heatmaps": matrix_heatmaps([rng.normal(size=(7, 7))] * 3, cell_size=60),
+        "signal_examples": signal_examples(rng.normal(size=(12, 20)), np.arange(12) % 4, n_cols=4),
+        "training_curves": training_curves(history),
+        "compare_training_curves": compare_training_curves(
+            {"a": history, "b": history}, metrics=("loss", "accuracy")
+        ),
+        "channel_mixing": channel_mixing(rng.normal(size=(3, 3, 32, 128))),
+    }
+    widths = {name: fig.layout.width for name, fig in figures.items()}
+    assert all(0 < width <= COLUMN_WIDTH for width in widths.values()), widths
+    # The heatmaps shrink their cells rather than overflow: 3 x 7 cells of 60 would be 1,500 px.
+    assert widths["matrix_heatmaps"] > COLUMN_WIDTH - 60

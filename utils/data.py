@@ -8,6 +8,7 @@ for provenance and licences). Nothing here downloads anything or writes into
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -168,3 +169,45 @@ def load_ecg5000(path: str | os.PathLike[str] | None = None) -> tuple[np.ndarray
     table = np.loadtxt(path, dtype=np.float64)
     labels = table[:, 0].astype(np.int64) - 1
     return table[:, 1:].astype(np.float32), labels
+
+
+LECTURE_RECIPE_FILE = "lecture_recipe.json"
+LECTURE_RECIPE_SHA256 = "fc762baec8a9075a4b92114a107a94ebc7ef1ab58c39bd167c3fbcb26cf0d4b7"
+LECTURE_RECIPE_SIZE = 2_842
+
+
+def load_lecture_recipe(path: str | os.PathLike[str] | None = None) -> dict:
+    """Load the record of the lecture's recipe run to the end on lesson 05's two networks.
+
+    ``scripts/train_lecture_recipe.py`` made the file: RMSprop, batch 256, a
+    sixth of the training images for validation, up to 100 epochs with early
+    stopping (patience 5), for ``build_convnet()`` and ``build_dense_baseline()``.
+    The file's size and sha256 are checked first (see :func:`verify_file`).
+
+    Parameters
+    ----------
+    path : str, os.PathLike or None, optional
+        The JSON record; the default is ``data/lecture_recipe.json``.
+
+    Returns
+    -------
+    dict
+        ``made_by`` (the command), ``seed``, ``recipe``, ``machine`` and
+        ``runs``: for ``"convnet"`` and ``"dense"``, ``parameters``,
+        ``epochs_run``, ``best_epoch`` (1-based, the one whose weights were
+        kept), ``test_wrong``, ``test_total``, ``test_accuracy``, ``seconds``
+        and ``history`` (per-epoch ``loss``, ``accuracy``, ``val_loss``,
+        ``val_accuracy``, as Keras' ``History.history``).
+
+    Raises
+    ------
+    FileNotFoundError, ValueError, TypeError
+        As :func:`verify_file`.
+    """
+    path = verify_file(
+        path,
+        default_name=LECTURE_RECIPE_FILE,
+        sha256=LECTURE_RECIPE_SHA256,
+        size=LECTURE_RECIPE_SIZE,
+    )
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -7,6 +7,7 @@ The stored notebook outputs were produced with the versions in
 from __future__ import annotations
 
 import os
+import platform
 import re
 import sys
 from importlib import metadata
@@ -102,3 +103,23 @@ def onednn_enabled() -> bool | None:
     except ImportError:  # TensorFlow missing, or a build without the flag
         return None
     return bool(_pywrap_util_port.IsMklEnabled())
+
+
+# The vector instructions that decide how fast float32 convolutions run on a CPU.
+VECTOR_EXTENSIONS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile")
+
+
+def cpu_description() -> str:
+    """The CPU's model name and which of ``VECTOR_EXTENSIONS`` it has (Linux), else the platform."""
+    try:
+        info = Path("/proc/cpuinfo").read_text(encoding="utf-8")
+    except OSError:
+        return platform.processor() or platform.machine()
+    fields: dict[str, str] = {}
+    for line in info.splitlines():
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip(), value.strip())  # the first processor's
+    model = fields.get("model name", "")
+    flags = set(fields.get("flags", "").split())
+    have = [name for name in VECTOR_EXTENSIONS if name in flags]
+    return f"{model or platform.machine()}; vector extensions: {', '.join(have) or 'none listed'}"

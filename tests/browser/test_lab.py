@@ -86,6 +86,19 @@ RENDERED = """() => {
 }"""
 
 
+# Figures wider than the cell's output area make the page scroll sideways; the
+# check runs with the file browser open, as JupyterLab first opens.
+TOO_WIDE = """() => {
+  const browser = document.querySelector('#filebrowser');
+  const open = !!browser && browser.getBoundingClientRect().width > 0;
+  const wide = [...document.querySelectorAll('.jp-OutputArea-output.jp-RenderedPlotly')]
+    .map((node) => ({room: node.clientWidth,
+      width: Math.round(node.querySelector('svg.main-svg').getBoundingClientRect().width)}))
+    .filter((figure) => figure.width > figure.room);
+  return {fileBrowserOpen: open, wide: wide};
+}"""
+
+
 def stored_counts(path: Path) -> tuple[int, int, list[str]]:
     """Plotly figures, widget views and error outputs stored in a notebook file."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
@@ -189,6 +202,9 @@ def test_lesson_draws_in_jupyterlab(lab, browser, screenshots, executed_cells, n
         _open(page, url, token, name)
         # The stored outputs first: every figure drawn before any cell runs.
         _wait_until_drawn(page, screenshots, name, n_plots, 0)
+        fit = page.evaluate(TOO_WIDE)
+        assert fit["fileBrowserOpen"], f"{name}: the file browser is not open"
+        assert not fit["wide"], f"{name}: figures wider than the notebook column: {fit['wide']}"
         if to_run:
             _run_cells(page, name, to_run)
             errors, not_run = _executed_cells(page, to_run)

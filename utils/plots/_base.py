@@ -31,6 +31,10 @@ from plotly.io.base_renderers import PlotlyRenderer
 from utils._validate import integer, real_array
 
 RENDERER_NAME = "course"
+COLUMN_WIDTH = 840
+"""Widest a figure may be, in pixels: the notebook column of a 1280-pixel-wide
+JupyterLab window with the file browser open leaves 848 for an output
+(``tests/browser/test_lab.py`` measures it); a wider figure scrolls sideways."""
 FIGURE_DIGITS = 5
 _FLOAT32_RANGE = (1e-37, 3e38)  # magnitudes float32 holds as normal numbers
 

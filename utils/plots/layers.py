@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from utils._validate import integer, number, optional_integer, real_array
 from utils.plots._base import (
     BLUE_SCALE,
+    COLUMN_WIDTH,
     GREY_SCALE,
     HIGHLIGHT,
     as_image_stack,
@@ -346,7 +347,7 @@ def channel_mixing(
         title_text=f"input channel (0-{n_in - 1})", autorange="reversed", showgrid=False
     )
     fig.update_layout(
-        width=int(min(max(12 * n_out + 160, 360), 1100)),
+        width=int(min(max(12 * n_out + 160, 360), COLUMN_WIDTH)),
         height=int(min(max(12 * n_in + 150, 260), 900)),
         title=title,
         margin=dict(l=70, r=20, t=60 if title else 20, b=60),

@@ -15,7 +15,7 @@ from plotly.subplots import make_subplots
 
 from utils._validate import integer, real_array
 from utils.conv import axis_padding
-from utils.plots._base import HIGHLIGHT, format_number, highlight_box
+from utils.plots._base import COLUMN_WIDTH, HIGHLIGHT, format_number, highlight_box
 
 # A diverging scale pale enough for black numbers to stay readable in every cell.
 _DIVERGING = [[0.0, "#6f9fd8"], [0.5, "#ffffff"], [1.0, "#e8776b"]]
@@ -137,6 +137,8 @@ def matrix_heatmaps(
         fig.layout[f"yaxis{suffix}"].scaleanchor = f"x{suffix}"
     fig.update_annotations(font_size=max(font_size - 2, 10))
     rows = max(a.shape[0] for a in arrays)
+    # Smaller cells where the matrices side by side would be wider than the column.
+    cell_size = min(cell_size, (COLUMN_WIDTH - 40) / (sum(widths) + gap * (count - 1)))
     fig.update_layout(
         width=int(cell_size * (sum(widths) + gap * (count - 1))) + 40,
         height=int(cell_size * rows) + (110 if title else 70),

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from utils._validate import integer, real_array
-from utils.plots._base import class_labels
+from utils.plots._base import COLUMN_WIDTH, class_labels
 
 _CLASS_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
 
@@ -130,7 +130,7 @@ def signal_examples(
     fig.update_xaxes(title_text="sample")
     fig.update_annotations(font_size=11)
     fig.update_layout(
-        width=320 * n_cols,
+        width=min(320 * n_cols, COLUMN_WIDTH),
         height=240 * n_rows + (70 if title else 40),
         title=title,
         showlegend=False,

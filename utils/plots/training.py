@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from utils._validate import integer, real_array, text
-from utils.plots._base import BLUE_SCALE, as_image_stack, class_labels
+from utils.plots._base import BLUE_SCALE, COLUMN_WIDTH, as_image_stack, class_labels
 from utils.plots.images import image_grid
 
 _RUN_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
@@ -75,7 +75,9 @@ def training_curves(history: object, title: str | None = None) -> go.Figure:
             )
             in_legend.add(name)
     fig.update_xaxes(title_text="epoch", dtick=1 if len(record["loss"]) <= 20 else None)
-    fig.update_layout(width=900, height=380, title=title, margin=dict(t=80 if title else 40))
+    fig.update_layout(
+        width=COLUMN_WIDTH, height=380, title=title, margin=dict(t=80 if title else 40)
+    )
     return fig
 
 
@@ -321,9 +323,10 @@ def compare_training_curves(
                 )
     fig.update_xaxes(title_text="epoch")
     fig.update_layout(
-        width=max(640, 420 * len(metrics) + 220),
-        height=400,
+        width=min(max(640, 420 * len(metrics)), COLUMN_WIDTH),
+        height=460,
         title=title,
-        margin=dict(t=80 if title else 40),
+        margin=dict(t=80 if title else 40, b=110),
+        legend=dict(orientation="h", x=0, y=-0.2, yanchor="top"),
     )
     return fig
