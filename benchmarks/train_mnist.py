@@ -93,7 +93,7 @@ median), where (c) took 7.6 s: 5.8x.
 from __future__ import annotations
 
 import argparse
-import csv
+import functools
 import math
 import os
 import statistics
@@ -109,6 +109,7 @@ sys.path.insert(0, str(ROOT))
 
 import keras  # noqa: E402
 
+from benchmarks._results import run_all, write_tables  # noqa: E402
 from utils.data import load_mnist  # noqa: E402
 from utils.environment import cpu_description, onednn_enabled  # noqa: E402
 from utils.models import build_convnet, one_cycle_adam  # noqa: E402
@@ -329,15 +330,7 @@ def write_results(rows: list[dict], args, machine: str) -> str:
     recipes = [recipe for recipe in args.recipes if any(row["recipe"] == recipe for row in rows)]
     seeds = sorted({row["seed"] for row in rows})
     report = table(rows, recipes, seeds, machine, args)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    command = " ".join(["python", *sys.argv])
-    args.output.with_suffix(".md").write_text(
-        f"# MNIST training benchmark\n\nCommand: `{command}`\n\n" + report, encoding="utf-8"
-    )
-    with open(args.output.with_suffix(".csv"), "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_tables(rows, args.output, "MNIST training benchmark", report)
     return report
 
 
@@ -385,17 +378,15 @@ def main() -> None:
     )
     machine = machine_description(args)
     print(machine, flush=True)
-    rows = []
-    for seed in args.seeds:
-        for recipe in args.recipes:
-            print(f"({recipe}) {recipe_name(recipe, args)}, seed {seed}", flush=True)
-            rows.append(run(recipe, seed, data, args))
-            print(f"  -> {rows[-1]}", flush=True)
-            write_results(rows, args, machine)  # after every run, so an interrupted run leaves some
-
-    print()
-    print(write_results(rows, args, machine))
-    print(f"wrote {args.output.with_suffix('.md')} and .csv")
+    jobs = [
+        (
+            f"({recipe}) {recipe_name(recipe, args)}, seed {seed}",
+            functools.partial(run, recipe, seed, data, args),
+        )
+        for seed in args.seeds
+        for recipe in args.recipes
+    ]
+    run_all(jobs, lambda rows: write_results(rows, args, machine), args.output)
 
 
 if __name__ == "__main__":

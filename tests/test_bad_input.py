@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import pkgutil
 
 import numpy as np
 import pytest
 
+import utils
 from utils import (
     checks,
     conv,
@@ -27,13 +29,14 @@ from utils import (
     data,
     environment,
     evaluation,
+    gradients,
     models,
     plots,
     pooling,
     widgets,
 )
 
-MODULES = [checks, conv, cost, data, environment, evaluation, models, plots, pooling, widgets]
+MODULES = [importlib.import_module(f"utils.{name}") for name in utils.__all__]
 Z = np.zeros
 
 CASES = {
@@ -352,9 +355,9 @@ def public_functions() -> set[str]:
 
 
 def test_every_utils_module_is_listed():
-    listed = {module.__name__ for module in MODULES}
-    package = importlib.import_module("utils")
-    assert {f"utils.{name}" for name in package.__all__} == listed
+    """utils.__all__, which the table's MODULES follow, names every public module of utils/."""
+    on_disk = {module.name for module in pkgutil.iter_modules(utils.__path__)}
+    assert set(utils.__all__) == {name for name in on_disk if not name.startswith("_")}
 
 
 def test_the_table_covers_every_public_function():
@@ -370,8 +373,8 @@ def test_bad_input_gets_a_clear_error(name):
         call()
 
 
-# Lesson 07's helpers, appended to the table (and run by their own test, since the
-# parametrisation above reads the table before this point of the file).
+# Lesson 07's helpers, appended to the table (and run by the test at the end, since
+# the parametrisation above reads the table before this point of the file).
 LESSON_07_CASES = {
     "checks.check_inverted_dropout": (
         lambda: checks.check_inverted_dropout(..., Z((2, 2)), Z((3, 3)), 0.5),
@@ -407,8 +410,57 @@ LESSON_07_CASES = {
 CASES.update(LESSON_07_CASES)
 
 
-@pytest.mark.parametrize("name", sorted(LESSON_07_CASES))
-def test_lesson_07_bad_input_gets_a_clear_error(name):
-    call, exception, pattern = LESSON_07_CASES[name]
+# Lesson 09's backward passes, gradient check and checkers, appended the same way.
+LESSON_09_CASES = {
+    "conv.conv2d_backward": (
+        lambda: conv.conv2d_backward(Z((1, 5, 5, 1)), Z((3, 3, 1, 2)), Z((1, 3, 3, 1))),
+        ValueError,
+        r"d_out must have the shape of the layer's output, \(N, H_out, W_out, C_out\) = "
+        r"\(1, 3, 3, 2\), got shape \(1, 3, 3, 1\)",
+    ),
+    "conv.col2im": (
+        lambda: conv.col2im(Z((4, 9)), (1, 4, 4, 1), 3, stride=2),
+        ValueError,
+        r"cols must have shape \(1, 9\) for x_shape \(1, 4, 4, 1\)",
+    ),
+    "pooling.max_pool2d_backward": (
+        lambda: pooling.max_pool2d_backward(Z((1, 4, 4, 1)), Z((1, 4, 4, 1))),
+        ValueError,
+        r"d_out must have the shape of max_pool2d's output, \(1, 2, 2, 1\), got shape",
+    ),
+    "gradients.numerical_gradient": (
+        lambda: gradients.numerical_gradient("f", Z(3)),
+        TypeError,
+        r"f must be a function of one array, got str 'f'",
+    ),
+    "gradients.relative_error": (
+        lambda: gradients.relative_error(Z(2), Z(3)),
+        ValueError,
+        r"a and b must have the same shape, got \(2,\) and \(3,\)",
+    ),
+    "gradients.gradient_error": (
+        lambda: gradients.gradient_error(sum, Z(2), Z(3)),
+        ValueError,
+        r"analytic must have the shape of x, \(2,\), got shape \(3,\)",
+    ),
+    "checks.check_kernel_gradient": (
+        lambda: checks.check_kernel_gradient(..., Z((3, 3)), Z((5, 5))),
+        ValueError,
+        r"d_out of shape \(5, 5\) is too large for x of shape \(3, 3\) at stride 1",
+    ),
+    "checks.check_dense_relu_backward": (
+        lambda: checks.check_dense_relu_backward(..., Z((4, 3)), Z((2, 5)), Z(5)),
+        ValueError,
+        r"w must have shape \(3, n_out\) for this x, got shape \(2, 5\)",
+    ),
+}
+CASES.update(LESSON_09_CASES)
+LATER_CASES = {**LESSON_07_CASES, **LESSON_09_CASES}
+
+
+@pytest.mark.parametrize("name", sorted(LATER_CASES))
+def test_later_lessons_bad_input_gets_a_clear_error(name):
+    """The cases appended after the table (lessons 07 and 09), run the same way."""
+    call, exception, pattern = LATER_CASES[name]
     with pytest.raises(exception, match=pattern):
         call()

@@ -555,7 +555,7 @@ def test_the_package_exports_every_public_name():
     }
     checkers = {name for name in utils.checks.__all__ if name.startswith("check_")}
     assert set(utils.checks.__all__) == names | checkers
-    assert len(checkers) == 15
+    assert len(checkers) == 17
     for name in utils.checks.__all__:
         assert getattr(utils.checks, name) is not None
 

@@ -14,6 +14,7 @@ __all__ = [
     "data",
     "environment",
     "evaluation",
+    "gradients",
     "models",
     "plots",
     "pooling",

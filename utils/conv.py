@@ -174,17 +174,23 @@ def pad(image: object, padding: object) -> np.ndarray:
     return np.pad(array, widths, mode="constant", constant_values=0)
 
 
+def _of_rank(value: object, name: str, ndim: int, rule: str) -> np.ndarray:
+    """``value`` as a real array with ``ndim`` axes; otherwise "``name`` must ``rule``"."""
+    array = real_array(value, name)
+    if array.ndim != ndim:
+        raise ValueError(f"{name} must {rule}, got shape {array.shape}")
+    return array
+
+
+def _not_empty(first: np.ndarray, kernel: np.ndarray, names: str) -> None:
+    if 0 in first.shape or 0 in kernel.shape:
+        raise ValueError(f"{names} must not be empty, got shapes {first.shape} and {kernel.shape}")
+
+
 def _image_and_kernel(image: object, kernel: object) -> tuple[np.ndarray, np.ndarray]:
-    image = real_array(image, "image")
-    kernel = real_array(kernel, "kernel")
-    if image.ndim != 2:
-        raise ValueError(f"image must be a 2-D array (height, width), got shape {image.shape}")
-    if kernel.ndim != 2:
-        raise ValueError(f"kernel must be a 2-D array (height, width), got shape {kernel.shape}")
-    if 0 in image.shape or 0 in kernel.shape:
-        raise ValueError(
-            f"image and kernel must not be empty, got shapes {image.shape} and {kernel.shape}"
-        )
+    image = _of_rank(image, "image", 2, "be a 2-D array (height, width)")
+    kernel = _of_rank(kernel, "kernel", 2, "be a 2-D array (height, width)")
+    _not_empty(image, kernel, "image and kernel")
     return image, kernel
 
 
@@ -239,6 +245,19 @@ output_size(W, F_w, padding, stride))
     return np.einsum("ijuv,uv->ij", windows, kernel.astype(np.float64))
 
 
+def _layer_arrays(x: object, kernel: object) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` (N, H, W, C_in) and ``kernel`` (F_h, F_w, C_in, C_out) of a layer, checked."""
+    x = _of_rank(x, "x", 4, "have shape (N, H, W, C_in)")
+    kernel = _of_rank(kernel, "kernel", 4, "have shape (F_h, F_w, C_in, C_out)")
+    _not_empty(x, kernel, "x and kernel")
+    if kernel.shape[2] != x.shape[3]:
+        raise ValueError(
+            f"kernel has {kernel.shape[2]} input channels but x has {x.shape[3]}: "
+            f"kernel.shape[2] must equal x.shape[3] (kernel {kernel.shape}, x {x.shape})"
+        )
+    return x, kernel
+
+
 def conv2d(
     x: object,
     kernel: object,
@@ -272,21 +291,7 @@ def conv2d(
     numpy.ndarray of float, shape (N, H_out, W_out, C_out)
         ``H_out = output_size(H, F_h, padding, stride)``, likewise ``W_out``.
     """
-    x = real_array(x, "x")
-    kernel = real_array(kernel, "kernel")
-    if x.ndim != 4:
-        raise ValueError(f"x must have shape (N, H, W, C_in), got shape {x.shape}")
-    if kernel.ndim != 4:
-        raise ValueError(
-            f"kernel must have shape (F_h, F_w, C_in, C_out), got shape {kernel.shape}"
-        )
-    if 0 in x.shape or 0 in kernel.shape:
-        raise ValueError(f"x and kernel must not be empty, got shapes {x.shape} and {kernel.shape}")
-    if kernel.shape[2] != x.shape[3]:
-        raise ValueError(
-            f"kernel has {kernel.shape[2]} input channels but x has {x.shape[3]}: "
-            f"kernel.shape[2] must equal x.shape[3] (kernel {kernel.shape}, x {x.shape})"
-        )
+    x, kernel = _layer_arrays(x, kernel)
     n_filters = kernel.shape[3]
     if bias is None:
         bias = np.zeros(n_filters)
@@ -373,3 +378,137 @@ def im2col(
         writeable=False,
     )
     return windows.reshape(n * out_h * out_w, kernel_hw[0] * kernel_hw[1] * channels)
+
+
+def col2im(
+    cols: object,
+    x_shape: tuple[int, int, int, int],
+    kernel_size: int | tuple[int, int],
+    stride: int = 1,
+    padding: object = "valid",
+) -> np.ndarray:
+    """Add every row of a patches matrix back where :func:`im2col` read it: its adjoint.
+
+    Row ``(n * H_out + i) * W_out + j`` of ``cols`` is added, value by value,
+    onto the window of image ``n`` under the filter at output position
+    ``(i, j)``; where windows overlap, their values add up, and what falls on
+    the zero padding is dropped. That makes ``col2im`` the *adjoint* (the
+    transpose) of ``im2col``, not its inverse:
+    ``sum(im2col(x) * y) == sum(x * col2im(y, x.shape, ...))`` for every
+    ``x`` and ``y``, and ``col2im(im2col(x), ...)`` is ``x`` times the number
+    of windows that cover each pixel. It is how the gradient with respect to
+    the patches becomes the gradient with respect to the input in
+    :func:`conv2d_backward`.
+
+    Taught in notebooks/09_how_a_convnet_learns.ipynb, section 5.
+
+    Parameters
+    ----------
+    cols : array_like, shape (N * H_out * W_out, F_h * F_w * C)
+        A patches matrix, in the layout of :func:`im2col`.
+    x_shape : (N, H, W, C)
+        The shape of the images the patches came from.
+    kernel_size : int or (int, int)
+        ``F`` for an F x F filter, or ``(F_h, F_w)``.
+    stride : int, default 1
+    padding : {'valid', 'same', 'full'}, int or ((top, bottom), (left, right)), default 'valid'
+        As in :func:`im2col`.
+
+    Returns
+    -------
+    numpy.ndarray, shape x_shape
+        float32 or float64 as ``cols`` (any other real dtype becomes float64).
+    """
+    array = real_array(cols, "cols")
+    if not isinstance(x_shape, (tuple, list)) or len(x_shape) != 4:
+        raise ValueError(f"x_shape must be a shape (N, H, W, C), four ints, got {x_shape!r}")
+    n, height, width, channels = (
+        integer(size, f"x_shape[{index}]", minimum=1) for index, size in enumerate(x_shape)
+    )
+    kernel_hw = int_pair(kernel_size, "kernel_size")
+    stride = integer(stride, "stride", minimum=1)
+    (top, bottom), (left, right) = _pad_for((height, width), kernel_hw, padding, stride)
+    out_h, out_w = _output_hw((height, width), kernel_hw, padding, stride)
+    expected = (n * out_h * out_w, kernel_hw[0] * kernel_hw[1] * channels)
+    if array.shape != expected:
+        raise ValueError(
+            f"cols must have shape {expected} for x_shape {tuple(x_shape)}, kernel_size "
+            f"{kernel_hw}, stride {stride} and padding {padding!r}, got shape {array.shape}"
+        )
+    if array.dtype not in (np.float32, np.float64):
+        array = array.astype(np.float64)
+    windows = array.reshape(n, out_h, out_w, kernel_hw[0], kernel_hw[1], channels)
+    padded = np.zeros((n, height + top + bottom, width + left + right, channels), array.dtype)
+    # One addition per kernel position (u, v): F_h * F_w slices, each strided by the stride.
+    for u in range(kernel_hw[0]):
+        for v in range(kernel_hw[1]):
+            padded[:, u : u + stride * out_h : stride, v : v + stride * out_w : stride, :] += (
+                windows[:, :, :, u, v, :]
+            )
+    return padded[:, top : top + height, left : left + width, :]
+
+
+def conv2d_backward(
+    x: object,
+    kernel: object,
+    d_out: object,
+    stride: int = 1,
+    padding: int | str = "valid",
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The backward pass of :func:`conv2d`: the gradients with respect to its input and weights.
+
+    Given ``d_out``, the gradient of a loss with respect to the output of
+    ``conv2d(x, kernel, bias, stride, padding)``, it returns the gradients of
+    that loss with respect to ``x``, ``kernel`` and ``bias`` (the bias does
+    not enter them, so it is not an argument). With ``P = im2col(x)`` and
+    ``G = d_out.reshape(-1, C_out)``:
+
+    - ``d_kernel = P.T @ G``: each weight collects input value times output
+      gradient over every position where it was used, the cross-correlation
+      of the input with the output gradient;
+    - ``d_bias = G.sum(axis=0)``;
+    - ``d_x = col2im(G @ kernel.reshape(-1, C_out).T)``: each output gradient
+      is spread back over the window it came from, weighted by the kernel; at
+      stride 1 that is the 'full' cross-correlation of ``d_out`` with the
+      kernel turned round by 180 degrees, a true convolution.
+
+    Computed in float64, like :func:`conv2d`. Taught in
+    notebooks/09_how_a_convnet_learns.ipynb, sections 1 (by loops) and 5
+    (with im2col and :func:`col2im`).
+
+    Parameters
+    ----------
+    x : array_like, shape (N, H, W, C_in)
+        The layer's input.
+    kernel : array_like, shape (F_h, F_w, C_in, C_out)
+        Keras' layout, as in :func:`conv2d`.
+    d_out : array_like, shape (N, H_out, W_out, C_out)
+        The gradient with respect to the layer's output.
+    stride : int, default 1
+    padding : {'valid', 'same'} or int, default 'valid'
+        As in :func:`conv2d`.
+
+    Returns
+    -------
+    (d_x, d_kernel, d_bias) : tuple of numpy.ndarray of float64
+        Shapes (N, H, W, C_in), (F_h, F_w, C_in, C_out) and (C_out,): those
+        of ``x``, ``kernel`` and the bias.
+    """
+    x, kernel = _layer_arrays(x, kernel)
+    stride = integer(stride, "stride", minimum=1)
+    kernel_h, kernel_w, _, n_filters = kernel.shape
+    out_h, out_w = _output_hw(x.shape[1:3], (kernel_h, kernel_w), padding, stride)
+    gradient = real_array(d_out, "d_out")
+    expected = (x.shape[0], out_h, out_w, n_filters)
+    if gradient.shape != expected:
+        raise ValueError(
+            f"d_out must have the shape of the layer's output, (N, H_out, W_out, C_out) = "
+            f"{expected}, got shape {gradient.shape}"
+        )
+    patches = im2col(x.astype(np.float64), (kernel_h, kernel_w), stride=stride, padding=padding)
+    rows = gradient.astype(np.float64).reshape(-1, n_filters)
+    kernel_matrix = kernel.astype(np.float64).reshape(-1, n_filters)
+    d_kernel = (patches.T @ rows).reshape(kernel.shape)
+    d_bias = rows.sum(axis=0)
+    d_x = col2im(rows @ kernel_matrix.T, x.shape, (kernel_h, kernel_w), stride, padding)
+    return d_x, d_kernel, d_bias

@@ -29,7 +29,8 @@ submodules hold them by lesson:
 - ``architectures`` (lesson 07): :func:`check_inverted_dropout`,
   :func:`check_residual_block`, :func:`check_block_param_count`;
 - ``ecg`` (lesson 08): :func:`check_cross_correlation_1d`, :func:`check_macro_f1`,
-  :func:`check_batchnorm_inference`.
+  :func:`check_batchnorm_inference`;
+- ``backprop`` (lesson 09): :func:`check_kernel_gradient`, :func:`check_dense_relu_backward`.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from utils.checks.architectures import (
     check_inverted_dropout,
     check_residual_block,
 )
+from utils.checks.backprop import check_dense_relu_backward, check_kernel_gradient
 from utils.checks.basics import check_digit_count
 from utils.checks.convolution import (
     OUTPUT_SIZE_CASES,
@@ -80,8 +82,10 @@ __all__ = [
     "check_cross_correlation",
     "check_cross_correlation_1d",
     "check_dense_as_conv_kernel",
+    "check_dense_relu_backward",
     "check_digit_count",
     "check_inverted_dropout",
+    "check_kernel_gradient",
     "check_macro_f1",
     "check_output_size",
     "check_param_count",

@@ -68,6 +68,19 @@ def unanswered(what: str) -> CheckResult:
     )
 
 
+def answer_numbers(answer: object, what: str) -> np.ndarray | CheckResult:
+    """A typed answer as an array of floats, or the verdict for ``...`` or for something else.
+
+    ``what`` names the answer in the "not answered yet" message, as in :func:`unanswered`.
+    """
+    if is_unanswered(answer):
+        return unanswered(what)
+    try:
+        return np.asarray(answer, dtype=np.float64)
+    except (TypeError, ValueError):
+        return wrong(f"expected an array of numbers, got {type(answer).__name__}.")
+
+
 def reference_correlate(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     """The 'valid' cross-correlation of ``image`` with ``kernel``, by SciPy's ``correlate2d``."""
     from scipy.signal import correlate2d

@@ -12,6 +12,7 @@ import numpy as np
 from utils._validate import integer, number, real_array
 from utils.checks._core import (
     CheckResult,
+    answer_numbers,
     correct,
     is_unanswered,
     parameter_count_precheck,
@@ -62,12 +63,9 @@ def check_inverted_dropout(answer: object, x: object, mask: object, rate: float)
     if not 0 <= value < 1:
         raise ValueError(f"rate must be in [0, 1), got {rate}")
     rate = value
-    if is_unanswered(answer):
-        return unanswered("the output of inverted dropout")
-    try:
-        values = np.asarray(answer, dtype=np.float64)
-    except (TypeError, ValueError):
-        return wrong(f"expected an array of numbers, got {type(answer).__name__}.")
+    values = answer_numbers(answer, "the output of inverted dropout")
+    if isinstance(values, CheckResult):
+        return values
     if values.shape != values_in.shape:
         return wrong(f"the output has the input's shape, {values_in.shape}; got {values.shape}.")
     keep = keep.astype(np.float64)

@@ -12,10 +12,9 @@ import numpy as np
 from utils._validate import integer, one_of, real_array
 from utils.checks._core import (
     CheckResult,
+    answer_numbers,
     correct,
-    is_unanswered,
     parameter_count_precheck,
-    unanswered,
     weight_counts,
     wrong,
 )
@@ -88,12 +87,9 @@ def check_pooling(answer: object, x: object, mode: str = "max", pool_size: int =
         raise ValueError(f"x must be a 2-D array, got shape {array.shape}")
     pool_size = integer(pool_size, "pool_size", minimum=1, maximum=min(array.shape))
     name = "max pooling" if mode == "max" else "average pooling"
-    if is_unanswered(answer):
-        return unanswered(f"the {name}")
-    try:
-        values = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        return wrong(f"expected an array of numbers, got {type(answer).__name__}.")
+    values = answer_numbers(answer, f"the {name}")
+    if isinstance(values, CheckResult):
+        return values
     expected = _pool_by_loops(array, pool_size, mode)
     if values.shape != expected.shape:
         hint = ""
@@ -150,12 +146,9 @@ def check_dense_as_conv_kernel(
             f"dense_kernel must have shape ({height * width * channels}, n_out) for "
             f"input_shape {tuple(input_shape)}, got shape {kernel.shape}"
         )
-    if is_unanswered(answer):
-        return unanswered("the convolution kernel")
-    try:
-        values = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        return wrong(f"expected an array of numbers, got {type(answer).__name__}.")
+    values = answer_numbers(answer, "the convolution kernel")
+    if isinstance(values, CheckResult):
+        return values
     n_out = kernel.shape[1]
     expected_shape = (height, width, channels, n_out)
     if values.shape != expected_shape:

@@ -12,6 +12,7 @@ import numpy as np
 from utils._validate import integer, real_array
 from utils.checks._core import (
     CheckResult,
+    answer_numbers,
     correct,
     is_unanswered,
     student_array,
@@ -218,12 +219,9 @@ def check_batchnorm_inference(answer: object, layer: object, x: object) -> Check
             f"x must have shape (..., {channels}) to match the layer's {channels} channels, "
             f"got shape {inputs.shape}"
         )
-    if is_unanswered(answer):
-        return unanswered("the batch normalisation in inference mode")
-    try:
-        values = np.asarray(answer, dtype=np.float64)
-    except (TypeError, ValueError):
-        return wrong(f"expected an array of numbers, got {type(answer).__name__}.")
+    values = answer_numbers(answer, "the batch normalisation in inference mode")
+    if isinstance(values, CheckResult):
+        return values
     if values.shape != inputs.shape:
         return wrong(f"the output has the input's shape, {inputs.shape}; got {values.shape}.")
     expected = keras.ops.convert_to_numpy(layer(inputs, training=False)).astype(np.float64)
