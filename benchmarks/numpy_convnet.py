@@ -14,8 +14,8 @@ cosine.
 
 - ``numpy``: the lesson's code, copied below (``forward_backward`` and the
   layers it calls): im2col and one matrix product forward, the gradients by
-  matrix products and ``utils.pooling.max_pool2d_backward`` backward. Keep it
-  in step with the lesson.
+  matrix products and ``utils.pooling.max_pool2d_backward`` backward.
+  ``tests/test_backprop.py`` checks that it computes the lesson's step.
 - ``keras``: ``keras.Sequential`` with ``Conv2D(16, 3, activation="relu")``,
   ``MaxPooling2D(2)``, ``Flatten()``, ``Dense(10, activation="softmax")``,
   ``SGD(CosineDecay(0.1, steps), momentum=0.9)``, ``fit(batch_size=128,

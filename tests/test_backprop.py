@@ -11,7 +11,11 @@ form.
 
 from __future__ import annotations
 
+import ast
+import importlib.util
+import json
 import os
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -411,3 +415,53 @@ def test_dense_relu_backward_checker_verdicts():
     assert "return the three gradients" in check(lambda *a: a[0], x, w, b).message
     bad_shape = lambda *a: (a[0], a[1].T, a[2])  # noqa: E731
     assert "d_w should have shape (5, 3)" in check(bad_shape, x, w, b).message
+
+
+# --- the benchmark's copy of the lesson's network ------------------------------------
+
+LESSON_09 = Path(__file__).resolve().parent.parent / "notebooks" / "09_how_a_convnet_learns.ipynb"
+BENCHMARK = LESSON_09.parent.parent / "benchmarks" / "numpy_convnet.py"
+
+
+def _lesson_functions(names: set[str]) -> dict:
+    """The lesson's own definitions of ``names``, taken from its code cells and run."""
+    namespace = {
+        "np": np,
+        "im2col": im2col,
+        "col2im": col2im,
+        "max_pool2d_backward": max_pool2d_backward,
+    }
+    for cell in json.loads(LESSON_09.read_text(encoding="utf-8"))["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        for node in ast.parse("".join(cell["source"])).body:
+            if isinstance(node, ast.FunctionDef) and node.name in names:
+                exec(compile(ast.Module([node], []), str(LESSON_09), "exec"), namespace)
+    return namespace
+
+
+def test_the_benchmark_trains_the_lessons_network():
+    """benchmarks/numpy_convnet.py copies section 5's code; both give the same step."""
+    names = {"relu_backward", "softmax_cross_entropy", "conv_forward", "conv_backward"}
+    names |= {"max_pool", "forward_backward", "init_params", "predict"}
+    lesson = _lesson_functions(names)
+    assert names <= lesson.keys(), f"the lesson no longer defines {sorted(names - lesson.keys())}"
+    spec = importlib.util.spec_from_file_location("numpy_convnet", BENCHMARK)
+    benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark)
+
+    rng = np.random.default_rng(0)
+    params = lesson["init_params"](np.random.default_rng(1))
+    same_start = benchmark.init_params(np.random.default_rng(1))
+    for name, value in params.items():
+        np.testing.assert_array_equal(value, same_start[name])
+    x = rng.random((8, 28, 28, 1)).astype(np.float32)
+    labels = rng.integers(0, 10, size=8)
+    loss, grads, logits = lesson["forward_backward"](params, x, labels)
+    their_loss, their_grads, their_logits = benchmark.forward_backward(params, x, labels)
+    np.testing.assert_allclose(their_loss, loss, rtol=1e-6)
+    np.testing.assert_allclose(their_logits, logits, rtol=1e-5, atol=1e-6)
+    assert grads.keys() == their_grads.keys()
+    for name in grads:
+        np.testing.assert_allclose(their_grads[name], grads[name], rtol=1e-4, atol=1e-6)
+    np.testing.assert_array_equal(benchmark.predict(params, x), lesson["predict"](params, x))
