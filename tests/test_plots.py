@@ -795,3 +795,16 @@ def test_wide_figures_fit_the_notebook_column():
     assert all(0 < width <= COLUMN_WIDTH for width in widths.values()), widths
     # The heatmaps shrink their cells rather than overflow: 3 x 7 cells of 60 would be 1,500 px.
     assert widths["matrix_heatmaps"] > COLUMN_WIDTH - 60
+
+
+def test_signal_examples_label_only_the_lowest_panel_of_each_column():
+    """With 5 classes in 3 columns, the axis titles sit under panels 3, 4 and 5, not between."""
+    from utils.plots import signal_examples
+
+    fig = signal_examples(np.random.default_rng(0).normal(size=(10, 20)), np.arange(10) % 5)
+    titled = [
+        index
+        for index in range(5)
+        if fig.layout[f"xaxis{index + 1 if index else ''}"].title.text == "sample"
+    ]
+    assert titled == [2, 3, 4]

@@ -90,7 +90,7 @@ def signal_examples(
         cols=n_cols,
         subplot_titles=titles,
         horizontal_spacing=0.04,
-        vertical_spacing=0.18 / n_rows,
+        vertical_spacing=0.3 / n_rows,
     )
     samples = np.arange(array.shape[1])
     for index in range(len(names)):
@@ -127,7 +127,9 @@ def signal_examples(
     low, high = float(array.min()), float(array.max())
     pad = 0.05 * (high - low or 1.0)
     fig.update_yaxes(range=[low - pad, high + pad])
-    fig.update_xaxes(title_text="sample")
+    for index in range(len(names)):
+        if index + n_cols >= len(names):  # the lowest panel of its column gets the axis title
+            fig.update_xaxes(title_text="sample", row=index // n_cols + 1, col=index % n_cols + 1)
     fig.update_annotations(font_size=11)
     fig.update_layout(
         width=min(320 * n_cols, COLUMN_WIDTH),
