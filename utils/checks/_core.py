@@ -2,7 +2,8 @@
 
 The verdict (:class:`CheckResult` and the functions that make one), the test
 for an unanswered exercise, and the helpers that checkers of several lessons
-share: calling a student's function (:func:`student_array`), the reference
+share: reading a typed answer (:func:`answer_numbers`), calling a student's
+function (:func:`student_call`, :func:`student_array`), the reference
 cross-correlation (:func:`reference_correlate`) and the parameter counts of a
 Keras model (:func:`weight_counts`, :func:`parameter_count_precheck`).
 
@@ -88,6 +89,19 @@ def reference_correlate(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     return correlate2d(image, kernel, mode="valid")
 
 
+def student_call(function: Callable, arrays: tuple, where: str | None = None) -> object:
+    """Call a student's function on copies of ``arrays``: what it returned, or a verdict.
+
+    The verdict (a :class:`CheckResult`) reports an exception the function
+    raised, in words; ``where``, if given, names the test case.
+    """
+    try:
+        return function(*(array.copy() for array in arrays))
+    except Exception as error:  # the student's code: report any failure in words
+        on = f" (on {where})" if where else ""
+        return wrong(f"your function raised {type(error).__name__}: {error}{on}.")
+
+
 def student_array(function: Callable, arrays: tuple, where: str) -> np.ndarray | CheckResult:
     """Call a student's function on copies of ``arrays``; its answer as floats, or a verdict.
 
@@ -95,10 +109,9 @@ def student_array(function: Callable, arrays: tuple, where: str) -> np.ndarray |
     function raised, returned nothing (or ``...``), or returned something that
     is not an array of numbers.
     """
-    try:
-        answer = function(*(array.copy() for array in arrays))
-    except Exception as error:  # the student's code: report any failure in words
-        return wrong(f"your function raised {type(error).__name__}: {error} (on {where}).")
+    answer = student_call(function, arrays, where)
+    if isinstance(answer, CheckResult):
+        return answer
     if is_unanswered(answer) or answer is None:
         return wrong(f"your function returned {answer!r}: return the output array.")
     try:

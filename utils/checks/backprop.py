@@ -16,19 +16,14 @@ from utils.checks._core import (
     answer_numbers,
     correct,
     is_unanswered,
+    reference_correlate,
+    student_call,
     unanswered,
     wrong,
 )
 from utils.gradients import numerical_gradient, relative_error
 
 TOLERANCE = 1e-7  # a correct backward pass, checked in float64
-
-
-def _strided_correlate(x: np.ndarray, kernel: np.ndarray, stride: int) -> np.ndarray:
-    """The 'valid' cross-correlation at a stride, by SciPy's ``correlate2d``, then every S-th."""
-    from scipy.signal import correlate2d
-
-    return correlate2d(x, kernel, mode="valid")[::stride, ::stride]
 
 
 def check_kernel_gradient(answer: object, x: object, d_out: object, stride: int = 1) -> CheckResult:
@@ -81,7 +76,7 @@ def check_kernel_gradient(answer: object, x: object, d_out: object, stride: int 
             f"got {values.shape}.{hint}"
         )
     expected = numerical_gradient(
-        lambda kernel: np.sum(_strided_correlate(image, kernel, stride) * gradient),
+        lambda kernel: np.sum(reference_correlate(image, kernel)[::stride, ::stride] * gradient),
         np.zeros(kernel_shape),
         eps=1.0,  # the loss is linear in the kernel: any step is exact
     )
@@ -104,7 +99,7 @@ def check_kernel_gradient(answer: object, x: object, d_out: object, stride: int 
     if stride > 1:
         no_stride = numerical_gradient(
             lambda kernel: np.sum(
-                _strided_correlate(image, kernel, 1)[: gradient.shape[0], : gradient.shape[1]]
+                reference_correlate(image, kernel)[: gradient.shape[0], : gradient.shape[1]]
                 * gradient
             ),
             np.zeros(kernel_shape),
@@ -129,10 +124,9 @@ def _dense_relu(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _student_gradients(function: object, arrays: tuple) -> tuple | CheckResult:
     """Call the student's backward pass; its three gradients as float arrays, or a verdict."""
-    try:
-        result = function(*(array.copy() for array in arrays))  # type: ignore[operator]
-    except Exception as error:  # the student's code: report any failure in words
-        return wrong(f"your function raised {type(error).__name__}: {error}.")
+    result = student_call(function, arrays)
+    if isinstance(result, CheckResult):
+        return result
     if not isinstance(result, tuple | list) or len(result) != 3:
         return wrong(
             f"your function returned {type(result).__name__}; return the three gradients "
