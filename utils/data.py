@@ -195,9 +195,9 @@ def load_lecture_recipe(path: str | os.PathLike[str] | None = None) -> dict:
         ``made_by`` (the command), ``seed``, ``recipe``, ``machine`` and
         ``runs``: for ``"convnet"`` and ``"dense"``, ``parameters``,
         ``epochs_run``, ``best_epoch`` (1-based, the one whose weights were
-        kept), ``test_wrong``, ``test_total``, ``test_accuracy``, ``seconds``
-        and ``history`` (per-epoch ``loss``, ``accuracy``, ``val_loss``,
-        ``val_accuracy``, as Keras' ``History.history``).
+        kept), ``test_wrong``, ``test_total``, ``test_accuracy`` and
+        ``history`` (per-epoch ``loss``, ``accuracy``, ``val_loss``,
+        ``val_accuracy``, as Keras' ``History.history``); no timings.
 
     Raises
     ------
