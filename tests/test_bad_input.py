@@ -105,6 +105,28 @@ CASES = {
         ValueError,
         r"kernel_size must be at least 1, got 0",
     ),
+    # utils.conv, lesson 10 (convolution variants)
+    "conv.effective_kernel_size": (
+        lambda: conv.effective_kernel_size(3, 0),
+        ValueError,
+        r"dilation must be at least 1, got 0",
+    ),
+    "conv.transposed_output_size": (
+        lambda: conv.transposed_output_size(4, 3, "same", stride=2, output_padding=2),
+        ValueError,
+        r"output_padding must be less than stride \(Keras requires it\), "
+        r"got output_padding=2 with stride=2",
+    ),
+    "conv.conv2d_transpose": (
+        lambda: conv.conv2d_transpose(Z((1, 4, 4, 2)), Z((3, 3, 1, 3))),
+        ValueError,
+        r"kernel has 3 input channels but x has 2: kernel\.shape\[3\] must equal x\.shape\[3\]",
+    ),
+    "conv.depthwise_conv2d": (
+        lambda: conv.depthwise_conv2d(Z((1, 5, 5, 3)), Z((3, 3, 1, 2))),
+        ValueError,
+        r"kernel has 1 input channels but x has 3: kernel\.shape\[2\] must equal x\.shape\[3\]",
+    ),
     # utils.data
     "data.sha256_of": (lambda: data.sha256_of(3), TypeError, r"path must be a str or an os"),
     "data.verify_file": (
@@ -175,6 +197,42 @@ CASES = {
         ValueError,
         r"n_out must be at least 1, got 0",
     ),
+    "cost.conv2d_params": (
+        lambda: cost.conv2d_params(3, 4, 6, groups=4),
+        ValueError,
+        r"groups must divide both in_channels and filters, got groups=4 for in_channels=4 "
+        r"and filters=6",
+    ),
+    "cost.depthwise_params": (
+        lambda: cost.depthwise_params(3, 4, depth_multiplier=0),
+        ValueError,
+        r"depth_multiplier must be at least 1, got 0",
+    ),
+    "cost.separable_params": (
+        lambda: cost.separable_params(3, 4, 8, use_bias="yes"),
+        TypeError,
+        r"use_bias must be True or False, got str 'yes'",
+    ),
+    "cost.separable_ratio": (
+        lambda: cost.separable_ratio(3, 0),
+        ValueError,
+        r"filters must be at least 1, got 0",
+    ),
+    "cost.depthwise_macs": (
+        lambda: cost.depthwise_macs(5, 3, "4"),
+        TypeError,
+        r"channels must be an int, got str '4'",
+    ),
+    "cost.separable_macs": (
+        lambda: cost.separable_macs(5, (3, 3, 3), 4, 8),
+        ValueError,
+        r"kernel_size must be an int or a pair \(height, width\), got \(3, 3, 3\)",
+    ),
+    "cost.conv2d_transpose_macs": (
+        lambda: cost.conv2d_transpose_macs(0, 3, 4, 8),
+        ValueError,
+        r"input_size must be at least 1, got 0",
+    ),
     # utils.plots
     "plots.image_grid": (
         lambda: plots.image_grid(Z((2, 3))),
@@ -195,6 +253,11 @@ CASES = {
         lambda: plots.output_size_figure(0, 3),
         ValueError,
         r"n must be at least 1, got 0",
+    ),
+    "plots.connection_figure": (
+        lambda: plots.connection_figure(7, 3, highlight=5),
+        ValueError,
+        r"highlight must be between 0 and 4, got 5",
     ),
     "plots.training_curves": (
         lambda: plots.training_curves({"x": [1]}),
@@ -328,6 +391,7 @@ EXEMPT = {
     "checks.check_cross_correlation": "its one argument is the student's answer",
     "checks.check_cross_correlation_1d": "its one argument is the student's answer",
     "checks.check_output_size": "its one argument is the student's answer",
+    "checks.check_transposed_convolution": "its one argument is the student's answer",
     "checks.is_unanswered": "accepts any object: it only asks whether it is ...",
     "environment.report_environment": "takes no argument",
     "environment.onednn_enabled": "takes no argument",
@@ -447,6 +511,11 @@ LESSON_09_CASES = {
         lambda: checks.check_kernel_gradient(..., Z((3, 3)), Z((5, 5))),
         ValueError,
         r"d_out of shape \(5, 5\) is too large for x of shape \(3, 3\) at stride 1",
+    ),
+    "checks.check_separable_params": (
+        lambda: checks.check_separable_params(5024, 0, 32, 128),
+        ValueError,
+        "kernel_size must be at least 1, got 0",
     ),
     "checks.check_dense_relu_backward": (
         lambda: checks.check_dense_relu_backward(..., Z((4, 3)), Z((2, 5)), Z(5)),

@@ -555,7 +555,7 @@ def test_the_package_exports_every_public_name():
     }
     checkers = {name for name in utils.checks.__all__ if name.startswith("check_")}
     assert set(utils.checks.__all__) == names | checkers
-    assert len(checkers) == 17
+    assert len(checkers) == 19
     for name in utils.checks.__all__:
         assert getattr(utils.checks, name) is not None
 
@@ -636,3 +636,83 @@ def test_residual_block_takes_numpy_integers():
     from utils.checks import check_residual_block as check
 
     assert "Not answered yet" in check(..., filters=np.int64(3)).message
+
+
+# Lesson 10: dilated receptive fields, a transposed convolution, a separable layer's parameters.
+
+
+def test_receptive_field_checker_knows_dilation():
+    import pytest
+
+    from utils.checks import check_receptive_field as check
+
+    # 3x3 dilation 1, 3x3 dilation 2, a 2x2 pooling, 3x3 dilation 2: 1 + 2 + 4 + 1 + 2 * 4 = 16.
+    stack = [(3, 1, 1), (3, 1, 2), (2, 2), (3, 1, 2)]
+    assert check(16, stack)
+    assert check(31, [(3, 1, d) for d in (1, 2, 4, 8)])  # 2 ** 5 - 1
+    assert "leaves out the dilations" in check(10, stack).message  # 1 + 2 + 2 + 1 + 2 * 2
+    assert "if every stride were 1" in check(12, stack).message
+    assert check(18, [(3, 1, 1), (2, 2), (3, 1), (2, 2), (3, 1)])  # pairs and triples mixed
+    with pytest.raises(ValueError, match=r"layers\[0\]\[2\] must be at least 1, got 0"):
+        check(3, [(3, 1, 0)])
+    with pytest.raises(TypeError, match="or \\(kernel_size, stride, dilation\\) triples"):
+        check(3, [(3, 1, 1, 1)])
+
+
+def _transposed_by_loops(y, kernel, stride):
+    """The exercise's answer: every y[i, j] stamps y[i, j] * kernel at (i * stride, j * stride)."""
+    k_h, k_w = kernel.shape
+    out = np.zeros(((y.shape[0] - 1) * stride + k_h, (y.shape[1] - 1) * stride + k_w))
+    for i in range(y.shape[0]):
+        for j in range(y.shape[1]):
+            out[i * stride : i * stride + k_h, j * stride : j * stride + k_w] += y[i, j] * kernel
+    return out
+
+
+def test_transposed_convolution_checker_verdicts():
+    from utils.checks import check_transposed_convolution as check
+    from utils.conv import conv2d_transpose
+
+    assert check(_transposed_by_loops)
+    # The same answer through Keras' layout in utils.conv (kernel (F_h, F_w, C_out, C_in));
+    # output_padding=0 keeps Keras' 'valid' from adding stride - F zeros when F < stride.
+    assert check(
+        lambda y, k, s: conv2d_transpose(
+            y[None, :, :, None], k[:, :, None, None], stride=s, output_padding=0
+        )[0, :, :, 0]
+    )
+    assert "Not answered yet" in check(...).message
+    assert "expected a function" in check(3).message
+    assert (
+        "turned round by 180 degrees"
+        in check(lambda y, k, s: _transposed_by_loops(y, k[::-1, ::-1], s)).message
+    )
+    assert "at stride 1" in check(lambda y, k, s: _transposed_by_loops(y, k, 1)).message
+    assert (
+        "'same' output"
+        in check(
+            lambda y, k, s: _transposed_by_loops(y, k, s)[: y.shape[0] * s, : y.shape[1] * s]
+        ).message
+    )
+    assert "your function raised ZeroDivisionError" in check(lambda y, k, s: 1 / 0).message
+    assert "returned None" in check(lambda y, k, s: None).message
+    assert (
+        "values differ; the first at [0, 0]"
+        in check(lambda y, k, s: _transposed_by_loops(y, k, s) + 1).message
+    )
+
+
+def test_separable_params_checker_verdicts():
+    from utils.checks import check_separable_params as check
+
+    # SeparableConv2D(128, 5) on 32 channels: 5*5*32 + 32*128 + 128.
+    assert check(5 * 5 * 32 + 32 * 128 + 128, 5, 32, 128)
+    assert check(np.int64(9 * 3 + 3 * 4 + 4), 3, 3, 4)
+    assert "Not answered yet" in check(..., 5, 32, 128).message
+    assert "expected a whole number" in check(5024.0, 5, 32, 128).message
+    assert "plain Conv2D" in check(5 * 5 * 32 * 128 + 128, 5, 32, 128).message
+    assert "add C'" in check(5024 - 128, 5, 32, 128).message
+    assert "no bias in its depthwise step" in check(5024 + 32, 5, 32, 128).message
+    assert "depthwise step alone" in check(800 + 128, 5, 32, 128).message
+    assert "pointwise step alone" in check(4096 + 128, 5, 32, 128).message
+    assert "is not it" in check(1, 5, 32, 128).message

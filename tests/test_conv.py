@@ -1,4 +1,4 @@
-"""Tests for utils.conv against scipy.signal, keras.layers.Conv2D and the formula."""
+"""Tests for utils.conv against scipy.signal, Keras' convolution layers and the formulas."""
 
 from __future__ import annotations
 
@@ -16,10 +16,15 @@ from hypothesis import strategies as st
 from utils.conv import (
     axis_padding,
     conv2d,
+    conv2d_backward,
+    conv2d_transpose,
     cross_correlate2d,
+    depthwise_conv2d,
+    effective_kernel_size,
     im2col,
     output_size,
     pad,
+    transposed_output_size,
 )
 
 LECTURE_IMAGE = np.array(
@@ -372,5 +377,402 @@ def test_im2col_of_a_small_image_row_by_row():
     ],
 )  # fmt: skip
 def test_im2col_errors_name_the_argument_and_value(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+# --- lesson 10: dilated, transposed and depthwise convolutions --------------------
+
+
+def keras_output(layer, x, *weights):
+    """``layer``'s output on ``x`` (float32) with the weights given (float32)."""
+    layer.build(x.shape)
+    layer.set_weights([w.astype("float32") for w in weights])
+    return keras.ops.convert_to_numpy(layer(x.astype("float32")))
+
+
+def dilated_kernel(kernel, dilation):
+    """The dense kernel a dilated one stands for: ``dilation - 1`` zeros between taps."""
+    f_h, f_w = kernel.shape[:2]
+    span_h, span_w = effective_kernel_size(f_h, dilation), effective_kernel_size(f_w, dilation)
+    dense = np.zeros((span_h, span_w, *kernel.shape[2:]))
+    dense[::dilation, ::dilation] = kernel
+    return dense
+
+
+def keras_runs_transposed(kernel_size, padding, output_padding):
+    """TensorFlow refuses 'same' with an even kernel and output_padding 0 (the shape is
+    (n - 1) s, too short for the convolution it is the gradient of)."""
+    return not (padding == "same" and output_padding == 0 and kernel_size % 2 == 0)
+
+
+def test_dilation_examples():
+    assert effective_kernel_size(3, 1) == 3
+    assert effective_kernel_size(3, 2) == 5
+    assert effective_kernel_size(3, 3) == 7
+    assert effective_kernel_size(1, 4) == 1
+    assert output_size(7, 3, "valid", dilation=2) == 3
+    assert output_size(7, 3, "same", dilation=2) == 7
+    assert output_size(7, 3, 2, dilation=2) == 7
+    assert output_size(7, 3, "full", dilation=2) == 11
+    assert axis_padding(7, 3, "same", dilation=2) == (2, 2)
+    assert axis_padding(7, 2, "same", dilation=3) == (1, 2)
+    assert axis_padding(7, 3, "full", dilation=3) == (6, 6)
+
+
+@given(
+    st.integers(1, 30),
+    st.integers(1, 6),
+    st.one_of(st.integers(0, 4), st.sampled_from(["valid", "same", "full"])),
+    st.integers(1, 4),
+    st.integers(1, 4),
+)
+def test_dilation_is_a_kernel_as_long_as_its_span(n, kernel_size, padding, stride, dilation):
+    span = kernel_size + (kernel_size - 1) * (dilation - 1)
+    assert axis_padding(n, kernel_size, padding, stride, dilation) == axis_padding(
+        n, span, padding, stride
+    )
+    try:
+        expected = output_size(n, span, padding, stride)
+    except ValueError:
+        what = f"at dilation {dilation}" if dilation > 1 else f"kernel_size {kernel_size} is"
+        with pytest.raises(ValueError, match=what):
+            output_size(n, kernel_size, padding, stride, dilation)
+    else:
+        assert output_size(n, kernel_size, padding, stride, dilation) == expected
+
+
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_output_size_with_dilation_agrees_with_keras_conv2d_shapes(padding):
+    checked = 0
+    for kernel_size in range(1, 6):
+        for stride, dilation in [(1, 1), (1, 2), (1, 3), (2, 1), (3, 1)]:
+            layer = keras.layers.Conv2D(
+                1, kernel_size, strides=stride, padding=padding, dilation_rate=dilation
+            )
+            for n in range(1, 10):
+                if padding == "valid" and effective_kernel_size(kernel_size, dilation) > n:
+                    with pytest.raises(ValueError, match="bigger than the padded input"):
+                        output_size(n, kernel_size, padding, stride, dilation)
+                    continue
+                expected = layer.compute_output_shape((1, n, n, 1))[1]
+                assert output_size(n, kernel_size, padding, stride, dilation) == expected, (
+                    n, kernel_size, stride, dilation
+                )  # fmt: skip
+                checked += 1
+    assert checked > 100
+
+
+def test_transposed_output_size_examples():
+    # 4 inputs, a 3-long kernel, stride 2: the copies cover (4 - 1) * 2 + 3 = 9 values.
+    assert transposed_output_size(4, 3, "valid", 2) == 9
+    assert transposed_output_size(4, 3, "same", 2) == 8
+    assert transposed_output_size(4, 3, "valid", 2, output_padding=1) == 10
+    assert transposed_output_size(4, 3, "same", 2, output_padding=1) == 8
+    assert transposed_output_size(4, 3, "same", 2, output_padding=0) == 7
+    assert transposed_output_size(4, 1, "valid", 3) == 12  # stride > kernel: n * s
+    assert transposed_output_size(4, 3, 1, 2) == 7
+    assert transposed_output_size(4, 3, 1, 2, output_padding=1) == 8
+    assert transposed_output_size(5, 3, 1) == 5  # stride 1, p = 1: a 'same' convolution undone
+
+
+@given(st.integers(1, 20), st.integers(1, 7), st.integers(0, 4), st.integers(1, 4), st.data())
+def test_transposed_output_size_is_the_textbook_formula(n, kernel_size, padding, stride, data):
+    output_padding = data.draw(st.sampled_from([None, *range(stride)]))
+    expected = (n - 1) * stride - 2 * padding + kernel_size + (output_padding or 0)
+    if expected < 1:
+        with pytest.raises(ValueError, match=f"output would be {expected} long"):
+            transposed_output_size(n, kernel_size, padding, stride, output_padding)
+    else:
+        assert transposed_output_size(n, kernel_size, padding, stride, output_padding) == expected
+        # and it is the input length of the convolution it undoes
+        assert output_size(expected, kernel_size, padding, stride) == n
+
+
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_transposed_output_size_agrees_with_keras_conv2d_transpose_shapes(padding):
+    checked = 0
+    for kernel_size in range(1, 6):
+        for stride in range(1, 4):
+            for output_padding in [None, *range(stride)]:
+                layer = keras.layers.Conv2DTranspose(
+                    1, kernel_size, strides=stride, padding=padding, output_padding=output_padding
+                )
+                for n in range(1, 10):
+                    expected = layer.compute_output_shape((1, n, n, 1))[1]
+                    args = (n, kernel_size, padding, stride, output_padding)
+                    if expected < 1:
+                        with pytest.raises(ValueError, match="output would be 0 long"):
+                            transposed_output_size(*args)
+                        continue
+                    assert transposed_output_size(*args) == expected, args
+                    checked += 1
+    assert checked > 250
+
+
+@st.composite
+def dilated_case(draw, max_stride=3):
+    """A batch, a kernel and a bias, with a stride and a dilation Keras accepts together."""
+    dilation = draw(st.integers(1, 3))
+    stride = 1 if dilation > 1 else draw(st.integers(1, max_stride))
+    padding = draw(st.sampled_from(["valid", "same"]))
+    kernel_size = draw(st.integers(1, 3))
+    span = effective_kernel_size(kernel_size, dilation)
+    height, width = draw(st.integers(span, 9)), draw(st.integers(span, 9))
+    batch, c_in, last = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    x = rng.normal(size=(batch, height, width, c_in)).astype("float32")
+    kernel = rng.normal(size=(kernel_size, kernel_size, c_in, last)).astype("float32")
+    return x, kernel, stride, padding, dilation, rng
+
+
+@settings(max_examples=25, deadline=None)
+@given(dilated_case())
+def test_dilated_conv2d_equals_keras_conv2d(case):
+    x, kernel, stride, padding, dilation, rng = case
+    bias = rng.normal(size=kernel.shape[3])
+    layer = keras.layers.Conv2D(
+        kernel.shape[3], kernel.shape[:2], strides=stride, padding=padding, dilation_rate=dilation
+    )
+    expected = keras_output(layer, x, kernel, bias)
+    result = conv2d(x, kernel, bias, stride=stride, padding=padding, dilation=dilation)
+    assert result.shape == expected.shape
+    np.testing.assert_allclose(result, expected, atol=1e-5, rtol=1e-5)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.sampled_from(["valid", "same", 1]),
+    st.integers(0, 2**16),
+)
+def test_dilated_conv2d_is_conv2d_with_a_zero_stuffed_kernel(
+    kernel_size, stride, dilation, padding, seed
+):
+    """Also at stride > 1 with dilation > 1, which Keras refuses."""
+    rng = np.random.default_rng(seed)
+    span = effective_kernel_size(kernel_size, dilation)
+    x = rng.normal(size=(2, span + 3, span + 2, 2))
+    kernel = rng.normal(size=(kernel_size, kernel_size, 2, 3))
+    np.testing.assert_allclose(
+        conv2d(x, kernel, stride=stride, padding=padding, dilation=dilation),
+        conv2d(x, dilated_kernel(kernel, dilation), stride=stride, padding=padding),
+        atol=1e-12,
+    )
+
+
+def test_im2col_with_dilation_reads_every_dth_value():
+    x = np.arange(25.0).reshape(1, 5, 5, 1)
+    patches = im2col(x, 2, dilation=3)
+    assert patches.shape == (4, 4)
+    np.testing.assert_array_equal(patches[0], [0, 3, 15, 18])
+    np.testing.assert_array_equal(patches[3], [6, 9, 21, 24])
+    np.testing.assert_array_equal(im2col(x, 3, dilation=2)[0], [0, 2, 4, 10, 12, 14, 20, 22, 24])
+
+
+@st.composite
+def transposed_case(draw):
+    stride = draw(st.integers(1, 3))
+    padding = draw(st.sampled_from(["valid", "same"]))
+    kernel_size = draw(st.integers(1, 4))
+    output_padding = draw(st.sampled_from([None, *range(stride)]))
+    if not keras_runs_transposed(kernel_size, padding, output_padding):
+        output_padding = None
+    height, width = draw(st.integers(1, 5)), draw(st.integers(1, 5))
+    batch, c_in, c_out = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    x = rng.normal(size=(batch, height, width, c_in)).astype("float32")
+    kernel = rng.normal(size=(kernel_size, kernel_size, c_out, c_in)).astype("float32")
+    bias = rng.normal(size=c_out).astype("float32")
+    return x, kernel, bias, stride, padding, output_padding
+
+
+@settings(max_examples=30, deadline=None)
+@given(transposed_case())
+def test_conv2d_transpose_equals_keras_conv2d_transpose(case):
+    x, kernel, bias, stride, padding, output_padding = case
+    layer = keras.layers.Conv2DTranspose(
+        kernel.shape[2],
+        kernel.shape[:2],
+        strides=stride,
+        padding=padding,
+        output_padding=output_padding,
+    )
+    expected = keras_output(layer, x, kernel, bias)
+    assert tuple(layer.kernel.shape) == kernel.shape  # (F_h, F_w, C_out, C_in)
+    result = conv2d_transpose(x, kernel, bias, stride, padding, output_padding)
+    assert result.shape == expected.shape
+    np.testing.assert_allclose(result, expected, atol=1e-5, rtol=1e-5)
+
+
+def test_conv2d_transpose_same_crops_the_smaller_half_first_like_keras():
+    # One input, a 4-long kernel, stride 1, 'same': the 4 kernel taps, 1 cropped at the start.
+    x = np.ones((1, 1, 1, 1))
+    kernel = np.arange(1.0, 17.0).reshape(4, 4, 1, 1)
+    out = conv2d_transpose(x, kernel, padding="same")
+    assert out.shape == (1, 1, 1, 1)
+    layer = keras.layers.Conv2DTranspose(1, 4, padding="same", use_bias=False)
+    np.testing.assert_allclose(keras_output(layer, x, kernel), out)
+    np.testing.assert_array_equal(out[0, :, :, 0], [[kernel[1, 1, 0, 0]]])
+    # A stride wider than the kernel: each input's copy is followed by zeros.
+    spread = conv2d_transpose(np.ones((1, 2, 2, 1)), np.ones((1, 1, 1, 1)), stride=3)
+    np.testing.assert_array_equal(spread[0, :, 0, 0], [1, 0, 0, 1, 0, 0])
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+@pytest.mark.parametrize(
+    ("padding", "output_padding"),
+    [("valid", None), ("valid", 0), ("valid", 1), ("same", None), ("same", 1), (1, 0), (2, 1)],
+)
+def test_conv2d_transpose_is_the_input_gradient_of_conv2d(stride, padding, output_padding):
+    if output_padding is not None and output_padding >= stride:
+        output_padding = stride - 1
+    rng = np.random.default_rng(stride)
+    kernel = rng.normal(size=(3, 3, 2, 4))  # conv2d: 2 -> 4 channels; transposed: 4 -> 2
+    d_out = rng.normal(size=(2, 4, 5, 4))
+    out = conv2d_transpose(d_out, kernel, stride=stride, padding=padding,
+                           output_padding=output_padding)  # fmt: skip
+    x = np.zeros((2, *out.shape[1:3], 2))
+    assert conv2d(x, kernel, stride=stride, padding=padding).shape == d_out.shape
+    d_x, _, _ = conv2d_backward(x, kernel, d_out, stride=stride, padding=padding)
+    np.testing.assert_allclose(out, d_x, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("kernel_size", "stride", "padding", "output_padding"),
+    [
+        (3, 1, "valid", None),
+        (3, 2, "valid", 1),
+        (2, 3, "valid", None),
+        (3, 2, "same", None),
+        (4, 2, "same", 1),
+        (3, 3, "same", 2),
+        (4, 2, "same", 0),  # Keras gives the shape but TensorFlow will not run it
+        (3, 2, 1, 1),
+        (5, 1, 2, 0),
+    ],
+)
+def test_conv2d_transpose_is_the_adjoint_of_conv2d(kernel_size, stride, padding, output_padding):
+    rng = np.random.default_rng(kernel_size * 10 + stride)
+    kernel = rng.normal(size=(kernel_size, kernel_size, 3, 2))
+    y = rng.normal(size=(2, 4, 3, 2))
+    transposed = conv2d_transpose(y, kernel, stride=stride, padding=padding,
+                                  output_padding=output_padding)  # fmt: skip
+    x = rng.normal(size=(2, *transposed.shape[1:3], 3))
+    # The convolution it undoes: the textbook p = F // 2 where Keras' shape is (n - 1) s.
+    conv_padding = kernel_size // 2 if output_padding == 0 and padding == "same" else padding
+    forward = conv2d(x, kernel, stride=stride, padding=conv_padding)
+    assert forward.shape == y.shape
+    np.testing.assert_allclose(np.sum(forward * y), np.sum(x * transposed), rtol=1e-10)
+
+
+def test_conv2d_transpose_scatters_the_kernel():
+    kernel = np.arange(1.0, 5.0).reshape(2, 2, 1, 1)
+    x = np.array([1.0, 10.0]).reshape(1, 1, 2, 1)
+    out = conv2d_transpose(x, kernel, stride=1)
+    np.testing.assert_array_equal(out[0, :, :, 0], [[1, 12, 20], [3, 34, 40]])
+    out = conv2d_transpose(x, kernel, bias=[0.5], stride=2)
+    np.testing.assert_array_equal(out[0, :, :, 0], [[1.5, 2.5, 10.5, 20.5], [3.5, 4.5, 30.5, 40.5]])
+
+
+@settings(max_examples=25, deadline=None)
+@given(dilated_case(), st.integers(1, 3))
+def test_depthwise_conv2d_equals_keras_depthwise_conv2d(case, multiplier):
+    x, kernel, stride, padding, dilation, rng = case
+    kernel = rng.normal(size=(*kernel.shape[:3], multiplier))
+    bias = rng.normal(size=x.shape[3] * multiplier)
+    layer = keras.layers.DepthwiseConv2D(
+        kernel.shape[:2],
+        strides=stride,
+        padding=padding,
+        dilation_rate=dilation,
+        depth_multiplier=multiplier,
+    )
+    expected = keras_output(layer, x, kernel, bias)
+    assert tuple(layer.kernel.shape) == kernel.shape
+    result = depthwise_conv2d(x, kernel, bias, stride=stride, padding=padding, dilation=dilation)
+    assert result.shape == expected.shape
+    np.testing.assert_allclose(result, expected, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize(("stride", "dilation"), [(1, 1), (2, 1), (1, 2), (2, 2)])
+def test_depthwise_conv2d_is_one_conv2d_per_channel(stride, dilation):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, 9, 8, 3))
+    kernel = rng.normal(size=(3, 2, 3, 2))  # 3 channels, depth multiplier 2
+    out = depthwise_conv2d(x, kernel, stride=stride, padding="same", dilation=dilation)
+    for c in range(3):
+        alone = conv2d(x[..., c : c + 1], kernel[:, :, c : c + 1, :], stride=stride,
+                       padding="same", dilation=dilation)  # fmt: skip
+        np.testing.assert_allclose(out[..., 2 * c : 2 * c + 2], alone, atol=1e-12)
+
+
+def test_depthwise_then_pointwise_is_keras_separable_conv2d():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(2, 7, 6, 3)).astype("float32")
+    depthwise = rng.normal(size=(3, 3, 3, 2))
+    pointwise = rng.normal(size=(1, 1, 6, 4))
+    bias = rng.normal(size=4)
+    layer = keras.layers.SeparableConv2D(4, 3, padding="same", depth_multiplier=2)
+    expected = keras_output(layer, x, depthwise, pointwise, bias)
+    result = conv2d(depthwise_conv2d(x, depthwise, padding="same"), pointwise, bias)
+    np.testing.assert_allclose(result, expected, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: output_size(7, 3, dilation=0), ValueError, "dilation must be at least 1, got 0"),
+        (lambda: axis_padding(7, 3, "same", dilation=1.5), TypeError,
+         "dilation must be an int, got float 1.5"),
+        (lambda: output_size(4, 3, dilation=2), ValueError,
+         r"kernel_size 3 at dilation 2 \(span 5\) is bigger than the padded input "
+         r"\(4 \+ 0 padding = 4\)"),
+        (lambda: conv2d(np.ones((1, 4, 4, 1)), np.ones((3, 3, 1, 1)), dilation=2), ValueError,
+         r"kernel of shape \(3, 3\) at dilation 2 \(span \(5, 5\)\) is bigger than the padded "
+         r"image of shape \(4, 4\)"),
+        (lambda: conv2d(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 1)), dilation=0), ValueError,
+         "dilation must be at least 1, got 0"),
+        (lambda: im2col(np.ones((1, 5, 5, 1)), 3, dilation=-1), ValueError,
+         "dilation must be at least 1, got -1"),
+        (lambda: transposed_output_size(4, 3, "valid", 2, output_padding=2), ValueError,
+         r"output_padding must be less than stride \(Keras requires it\), "
+         r"got output_padding=2 with stride=2"),
+        (lambda: transposed_output_size(4, 3, "valid", 1, output_padding=-1), ValueError,
+         "output_padding must be at least 0, got -1"),
+        (lambda: transposed_output_size(4, 3, "valid", 2, output_padding=1.0), TypeError,
+         "output_padding must be an int or None, got float 1.0"),
+        (lambda: transposed_output_size(4, 3, "full"), ValueError,
+         "padding must be one of 'valid', 'same', got 'full'"),
+        (lambda: transposed_output_size(4, 3, None), TypeError,
+         "padding must be an int or one of 'valid', 'same', got NoneType None"),
+        (lambda: transposed_output_size(1, 3, 2), ValueError,
+         "the transposed convolution's output would be -1 long"),
+        (lambda: conv2d_transpose(np.ones((1, 4, 4, 2)), np.ones((3, 3, 2, 1))), ValueError,
+         r"kernel has 1 input channels but x has 2: kernel\.shape\[3\] must equal x\.shape\[3\]"),
+        (lambda: conv2d_transpose(np.ones((1, 4, 4, 2)), np.ones((3, 3, 2))), ValueError,
+         r"kernel must have shape \(F_h, F_w, C_out, C_in\), Conv2DTranspose's layout"),
+        (lambda: conv2d_transpose(np.ones((1, 4, 4, 2)), np.ones((3, 3, 1, 2)), bias=[1, 2]),
+         ValueError, r"bias must have shape \(1,\), one value per filter \(kernel\.shape\[2\]\)"),
+        (lambda: conv2d_transpose(np.ones((1, 4, 4, 1)), np.ones((3, 3, 1, 1)), stride=2,
+                                  output_padding=3), ValueError,
+         "output_padding must be less than stride"),
+        (lambda: conv2d_transpose(np.ones((1, 4, 4, 1)), np.ones((3, 3, 1, 1)), stride=0),
+         ValueError, "stride must be at least 1, got 0"),
+        (lambda: depthwise_conv2d(np.ones((1, 5, 5, 3)), np.ones((3, 3, 1, 2))), ValueError,
+         r"kernel has 1 input channels but x has 3: kernel\.shape\[2\] must equal x\.shape\[3\]"),
+        (lambda: depthwise_conv2d(np.ones((1, 5, 5, 3)), np.ones((3, 3, 3))), ValueError,
+         r"kernel must have shape \(F_h, F_w, C_in, depth_multiplier\), got shape \(3, 3, 3\)"),
+        (lambda: depthwise_conv2d(np.ones((1, 5, 5, 3)), np.ones((3, 3, 3, 2)), bias=np.ones(3)),
+         ValueError, r"bias must have shape \(6,\), one value per output channel \(C_in \* M\)"),
+        (lambda: depthwise_conv2d(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 1)), dilation=0),
+         ValueError, "dilation must be at least 1, got 0"),
+        (lambda: depthwise_conv2d(np.ones((1, 5, 5, 1)), np.ones((3, 3, 1, 1)), dilation=3),
+         ValueError, r"at dilation 3 \(span \(7, 7\)\) is bigger than the padded image"),
+    ],
+)  # fmt: skip
+def test_convolution_variants_errors_name_the_argument_and_value(call, error, message):
     with pytest.raises(error, match=message):
         call()

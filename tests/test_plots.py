@@ -326,6 +326,180 @@ def test_line_chart_draws_one_named_curve_per_series():
         line_chart([0, 1, 2], {"a": ["0", "1", "2"]})
 
 
+# Lesson 10: which input cells feed which output cell (dilated and transposed convolutions).
+# The figure's lines are read back as (input cell, output cell) pairs and compared with a
+# reference from utils.conv.cross_correlate2d on one-hot inputs.
+
+
+def _row_cells(trace) -> dict[float, int]:
+    """x of each cell drawn in a row (z not None) -> its index among the row's cells."""
+    xs = [trace.x0 + j * trace.dx for j, value in enumerate(trace.z[0]) if value is not None]
+    return {x: index for index, x in enumerate(xs)}
+
+
+def _pairs(fig, name: str) -> list[tuple[int, int]]:
+    """The lines of trace ``name`` as (input cell, output cell) pairs, one per line."""
+    (trace,) = [t for t in fig.data if t.name == name]
+    inputs, outputs = _row_cells(fig.data[0]), _row_cells(fig.data[1])
+    xs, ys = list(trace.x), list(trace.y)
+    assert len(xs) % 3 == 0 and xs[2::3] == [None] * (len(xs) // 3)  # top, bottom, gap
+    assert set(ys[0::3]) <= {fig.layout.yaxis.tickvals[0] - 0.5} and set(ys[1::3]) <= {0.5}
+    return [(inputs[top], outputs[bottom]) for top, bottom in zip(xs[0::3], xs[1::3], strict=True)]
+
+
+def _dilated_kernel(kernel_size: int, dilation: int) -> np.ndarray:
+    kernel = np.zeros((1, kernel_size + (kernel_size - 1) * (dilation - 1)))
+    kernel[0, ::dilation] = 1
+    return kernel
+
+
+def _reads(length: int, kernel_size: int, stride: int, dilation: int) -> set[tuple[int, int]]:
+    """(input cell, output cell) pairs of a convolution over ``length`` (already padded) cells:
+    output o reads input p when a one-hot input at p makes output o non-zero."""
+    from utils.conv import cross_correlate2d
+
+    kernel = _dilated_kernel(kernel_size, dilation)
+    found = set()
+    for p in range(length):
+        one_hot = np.zeros((1, length))
+        one_hot[0, p] = 1
+        out = cross_correlate2d(one_hot, kernel, stride=stride)[0]
+        found |= {(p, o) for o in np.flatnonzero(out)}
+    return found
+
+
+CONV_CASES = [(5, 3, 1, 2, 1), (7, 3, 0, 1, 2), (6, 2, 1, 3, 2), (4, 1, 0, 1, 1), (3, 3, 2, 1, 3)]
+
+
+@pytest.mark.parametrize(("n", "k", "padding", "stride", "dilation"), CONV_CASES)
+def test_connection_figure_joins_each_output_to_the_inputs_it_reads(
+    n, k, padding, stride, dilation
+):
+    from utils.conv import output_size
+    from utils.plots import connection_figure
+
+    size = output_size(n, k, padding, stride, dilation=dilation)
+    fig = connection_figure(n, k, padding, stride, dilation, highlight=size - 1)
+    assert [t.name for t in fig.data[2:]] == ["connections", "highlighted"]
+    assert fig.layout.title.text.endswith(f"output length {size}")
+    # The padded input on top (padding cells 0 with a "0"), the output cells below.
+    np.testing.assert_array_equal(fig.data[0].z[0], [0] * padding + [1] * n + [0] * padding)
+    assert list(fig.data[0].text[0]).count("0") == 2 * padding
+    assert len(_row_cells(fig.data[1])) == size
+    pairs = _pairs(fig, "connections")
+    assert len(pairs) == size * k and len(set(pairs)) == size * k  # k lines per output cell
+    reference = _reads(n + 2 * padding, k, stride, dilation)
+    assert set(pairs) == reference
+    assert set(_pairs(fig, "highlighted")) == {(p, o) for p, o in reference if o == size - 1}
+    # Taps d apart: the inputs of one output cell.
+    first = sorted(p for p, o in pairs if o == 0)
+    assert first == [j * dilation for j in range(k)]
+
+
+TRANSPOSED_CASES = [(3, 3, 0, 2, 1), (4, 3, 1, 2, 2), (2, 2, 1, 1, 1), (3, 2, 0, 3, 1)]
+
+
+@pytest.mark.parametrize(("n", "k", "padding", "stride", "dilation"), TRANSPOSED_CASES)
+def test_transposed_connection_figure_is_the_convolutions_transpose(
+    n, k, padding, stride, dilation
+):
+    """Input i writes the output cells that, in the convolution going back, read into output i."""
+    from utils.conv import transposed_output_size
+    from utils.plots import connection_figure
+
+    span = k + (k - 1) * (dilation - 1)
+    full = (n - 1) * stride + span  # the output before cropping
+    size = transposed_output_size(n, span, padding, stride)
+    assert size == full - 2 * padding
+    fig = connection_figure(n, k, padding, stride, dilation, transposed=True, highlight=0)
+    assert [t.name for t in fig.data[2:]] == ["connections", "cropped", "highlighted"]
+    assert fig.layout.title.text.endswith(f"output length {size}")
+    assert len(_row_cells(fig.data[0])) == n
+    kept = list(fig.data[1].z[0])
+    assert kept == [0] * padding + [1] * size + [0] * padding  # cropped cells faded
+    written = _pairs(fig, "connections") + _pairs(fig, "cropped")
+    assert len(written) == n * k and len(set(written)) == n * k  # k lines per input cell
+    reference = {(i, w) for w, i in _reads(full, k, stride, dilation)}  # the transpose
+    assert set(written) == reference
+    assert set(_pairs(fig, "cropped")) == {
+        (i, w) for i, w in reference if w < padding or w >= full - padding
+    }
+    assert set(_pairs(fig, "highlighted")) == {(i, w) for i, w in reference if w == padding}
+
+
+def test_transposed_connection_figure_agrees_with_a_direct_transposed_convolution():
+    """The scatter-add definition: y[i*S + j*d] += x[i] * w[j], then P cropped from each end."""
+    from utils.plots import connection_figure
+
+    n, k, padding, stride, dilation = 4, 3, 1, 2, 2
+    span = k + (k - 1) * (dilation - 1)
+    fig = connection_figure(n, k, padding, stride, dilation, transposed=True)
+    for i in range(n):
+        y = np.zeros((n - 1) * stride + span)
+        for j in range(k):
+            y[i * stride + j * dilation] += 1.0  # one-hot input i, kernel of ones
+        kept = y[padding : len(y) - padding]
+        drawn = {w - padding for i2, w in _pairs(fig, "connections") if i2 == i}
+        assert drawn == set(np.flatnonzero(kept))
+
+
+def test_connection_figure_marks_invalid_settings_and_outlines_the_highlight():
+    from utils.plots import connection_figure
+    from utils.plots._base import HIGHLIGHT
+
+    too_long = connection_figure(3, 3, dilation=3)  # spans 7 cells, the input has 3
+    assert len(too_long.data) == 2 and too_long.data[1].name == "taps"
+    assert list(too_long.data[1].x) == [0, 3, 6]
+    assert "invalid: the kernel spans 7 cells, the padded input 3" in too_long.layout.title.text
+    assert too_long.layout.shapes[0].line.dash == "dash"
+    cropped_away = connection_figure(1, 1, padding=1, transposed=True)
+    assert "invalid" in cropped_away.layout.title.text
+    assert list(cropped_away.data[1].z[0]) == [0] and _pairs(cropped_away, "cropped") == [(0, 0)]
+    plain = connection_figure(7, 3)
+    assert _pairs(plain, "highlighted") == [] and plain.layout.shapes == ()
+    fig = connection_figure(7, 3, dilation=2, highlight=1)
+    assert {t.name: t.line.color for t in fig.data[2:]}["highlighted"] == HIGHLIGHT
+    assert len(fig.layout.shapes) == 4  # the output cell and the three inputs it reads
+    assert {shape.line.color for shape in fig.layout.shapes} == {HIGHLIGHT}
+
+
+def test_connection_figure_fits_the_column_with_exact_coordinates():
+    from utils.plots import connection_figure
+    from utils.plots._base import COLUMN_WIDTH
+
+    small = connection_figure(5, 3)
+    largest = connection_figure(16, 9, 4, 5, 4, transposed=True, highlight=0)  # 108 cells
+    assert largest.layout.width <= COLUMN_WIDTH and small.layout.width <= COLUMN_WIDTH
+    assert len(largest.data[1].z[0]) == 108
+    # Smaller cells for a long row: the figure is 100 px of margins and gap + 2 rows of cells.
+    cell = {
+        name: (fig.layout.height - 100) / (fig.layout.yaxis.tickvals[0] + 1)
+        for name, fig in (("small", small), ("largest", largest))
+    }
+    assert cell == {"small": 36, "largest": 6}
+    for fig in (largest, connection_figure(6, 2, 1, 3, 2, highlight=0)):
+        lines = [x for t in fig.data[2:] for x in t.x if x is not None]
+        assert all(float(2 * x).is_integer() for x in lines)  # whole or half cells
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"highlight": 5}, ValueError, "highlight must be between 0 and 4, got 5"),
+        ({"dilation": 4, "highlight": 0}, ValueError,
+         "highlight must be None when there is no output, got 0"),
+        ({"transposed": 1}, TypeError, "transposed must be True or False, got int 1"),
+        ({"dilation": 0}, ValueError, "dilation must be at least 1, got 0"),
+        ({"padding": "same"}, TypeError, "padding must be an int, got str 'same'"),
+    ],
+)  # fmt: skip
+def test_connection_figure_errors_name_the_argument(kwargs, error, message):
+    from utils.plots import connection_figure
+
+    with pytest.raises(error, match=message):
+        connection_figure(**{"n": 7, "kernel_size": 3, **kwargs})
+
+
 # Lesson 06: kernel_grid, layer_maps, patch_grid, channel_mixing, probability_bar.
 # (Imported inside the tests so that this block only adds to the file.)
 
@@ -668,6 +842,7 @@ PUBLIC = [
     "map_grid",
     "matrix_heatmaps",
     "output_size_figure",
+    "connection_figure",
     "training_curves",
     "confusion_matrix",
     "misclassified_grid",

@@ -129,6 +129,168 @@ def test_output_size_calculator_rejects_out_of_range_values():
         OutputSizeCalculator(width=7.5)
 
 
+# Lesson 10: the calculator with variants=True (dilation, a transposed mode, one output cell).
+
+
+def _expected_size(width, kernel_size, padding, stride, dilation, mode):
+    """utils.conv's answer, None where it refuses the setting."""
+    from utils.conv import output_size, transposed_output_size
+
+    span = kernel_size + (kernel_size - 1) * (dilation - 1)
+    try:
+        if mode == "transposed":
+            return transposed_output_size(width, span, padding, stride)
+        return output_size(width, kernel_size, padding, stride, dilation=dilation)
+    except ValueError:
+        return None
+
+
+def _set(calculator, **values):
+    for name, value in values.items():
+        getattr(calculator, name).value = value
+
+
+def _shown_title(calculator) -> str:
+    (shown,) = calculator.output.outputs
+    return shown["data"]["application/vnd.plotly.v1+json"]["layout"]["title"]["text"]
+
+
+def test_calculator_variants_size_is_utils_conv_for_every_setting():
+    import itertools
+
+    from utils.widgets import OutputSizeCalculator
+
+    calculator = OutputSizeCalculator(variants=True)
+    seen = set()
+    for mode, width, kernel_size, padding, stride, dilation in itertools.product(
+        ("convolution", "transposed"), (1, 6), (1, 3, 4), (0, 2), (1, 3), (1, 3)
+    ):
+        _set(calculator, mode=mode, width=width, kernel_size=kernel_size)
+        _set(calculator, padding=padding, stride=stride, dilation=dilation)
+        expected = _expected_size(width, kernel_size, padding, stride, dilation, mode)
+        assert calculator.size == expected, (mode, width, kernel_size, padding, stride, dilation)
+        assert calculator.output_cell.disabled == (expected is None)
+        if expected is not None:
+            assert calculator.output_cell.max == expected - 1
+            assert f"<b>{expected}</b>" in calculator.message.value
+            assert _shown_title(calculator).endswith(f"output length {expected}")
+        else:
+            assert "<b>Invalid:</b>" in calculator.message.value
+            assert "invalid" in _shown_title(calculator)
+        seen.add((mode, expected is None))
+    assert seen == {(m, invalid) for m in ("convolution", "transposed") for invalid in (0, 1)}
+
+
+def test_calculator_variants_message_and_figure_follow_the_controls():
+    from utils.widgets import OutputSizeCalculator
+
+    calculator = OutputSizeCalculator(width=7, kernel_size=3, variants=True)
+    assert calculator.size == 5 and calculator.output_cell.value == 2  # starts in the middle
+    assert "k_eff = k + (k − 1)(d − 1) = 3 + 2×0 = <b>3</b>" in calculator.message.value
+    assert "floor((7 − 3 + 0) / 1) + 1 = floor(4) + 1 = <b>5</b>" in calculator.message.value
+    before = calculator.figure
+    calculator.dilation.value = 2
+    assert calculator.size == 3 and calculator.output_cell.value == 2  # clamped to the new end
+    assert "3 + 2×1 = <b>5</b>" in calculator.message.value
+    assert "floor((7 − 5 + 0) / 1) + 1 = floor(2) + 1 = <b>3</b>" in calculator.message.value
+    assert calculator.figure is not before
+    assert calculator.figure.layout.title.text.startswith("convolution: W=7, k=3, d=2")
+    (highlighted,) = [t for t in calculator.figure.data if t.name == "highlighted"]
+    assert list(highlighted.x[0::3]) == [2, 4, 6]  # output 2 reads inputs 2, 4, 6
+    assert "output cell 2 reads the padded input's cells 2, 4, 6" in calculator.message.value
+    calculator.output_cell.value = 0
+    (highlighted,) = [t for t in calculator.figure.data if t.name == "highlighted"]
+    assert list(highlighted.x[0::3]) == [0, 2, 4]
+    calculator.mode.value = "transposed"  # (7 - 1) * 1 - 0 + 5
+    assert calculator.transposed and calculator.size == 11 and calculator.output_cell.max == 10
+    assert "(W − 1)S − 2P + k_eff = (7 − 1)×1 − 0 + 5 = <b>11</b>" in calculator.message.value
+    assert _shown_title(calculator).startswith("transposed convolution: W=7, k=3, d=2")
+    calculator.stride.value = 2  # 6 * 2 - 0 + 5
+    calculator.padding.value = 1  # 6 * 2 - 2 + 5
+    assert calculator.size == 15 and "cropped from each side" in calculator.message.value
+    assert calculator.figure.layout.title.text.endswith("output length 15")
+    # Output 0 is full cell 1: odd, and every input writes even cells (stride 2, dilation 2).
+    assert "output cell 0 is written by no input cell" in calculator.message.value
+    calculator.output_cell.value = 3  # full cell 4 = 0*2 + 2*2 = 1*2 + 1*2 = 2*2 + 0*2
+    assert "the sum of what input cells 0, 1, 2 write" in calculator.message.value
+
+
+def test_calculator_names_the_inputs_the_figure_draws_bold():
+    """The message's list of input cells is the figure's bold lines, in both modes."""
+    import re
+
+    from utils.widgets import OutputSizeCalculator
+
+    calculator = OutputSizeCalculator(width=6, kernel_size=3, padding=1, variants=True)
+    for mode, stride, dilation in [
+        ("convolution", 2, 1),
+        ("transposed", 2, 1),
+        ("transposed", 3, 2),
+    ]:
+        _set(calculator, mode=mode, stride=stride, dilation=dilation)
+        for cell in range(calculator.size):
+            calculator.output_cell.value = cell
+            (bold,) = [t for t in calculator.figure.data if t.name == "highlighted"]
+            inputs = calculator.figure.data[0]
+            drawn = sorted(
+                [j for j, v in enumerate(inputs.z[0]) if v is not None].index(round(x - inputs.x0))
+                for x in bold.x[0::3]
+            )
+            named = re.search(r"cells ([\d, ]+)(?: write)? \(in orange\)", calculator.message.value)
+            assert drawn == ([int(i) for i in named.group(1).split(", ")] if named else [])
+
+
+def test_calculator_variants_explains_invalid_settings():
+    from utils.widgets import OutputSizeCalculator
+
+    calculator = OutputSizeCalculator(width=3, kernel_size=3, variants=True, dilation=2)
+    assert calculator.size is None and calculator.output_cell.disabled
+    assert "W + 2P = 3 + 0 = 3 is smaller than k_eff = 5" in calculator.message.value
+    assert "invalid: the kernel spans 5 cells" in calculator.figure.layout.title.text
+    calculator.padding.value = 1  # 3 + 2 >= 5: fits again
+    assert calculator.size == 1 and not calculator.output_cell.disabled
+    transposed = OutputSizeCalculator(width=1, kernel_size=1, padding=1, variants=True)
+    transposed.mode.value = "transposed"  # (1 - 1) * 1 - 2 + 1 = -1
+    assert transposed.size is None and transposed.output_cell.disabled
+    assert "<b>Invalid:</b>" in transposed.message.value
+    assert "removes 2P = 2 of them: nothing is left" in transposed.message.value
+    assert "invalid: no output cell left" in transposed.figure.layout.title.text
+
+
+def test_calculator_without_variants_is_lesson_02s():
+    import ipywidgets
+    import pytest
+
+    from utils.widgets import OutputSizeCalculator
+
+    calculator = OutputSizeCalculator(width=7, kernel_size=3, padding=0, stride=2)
+    assert (calculator.dilation, calculator.mode, calculator.output_cell) == (None, None, None)
+    assert not calculator.variants and not calculator.transposed
+    controls, message, output = calculator.widget.children
+    assert isinstance(controls, ipywidgets.VBox) and message is calculator.message
+    assert [c.description for c in controls.children] == [
+        "width",
+        "kernel_size",
+        "padding",
+        "stride",
+    ]
+    assert calculator.figure.layout.title.text.endswith("output 3x3")  # output_size_figure
+    with_variants = OutputSizeCalculator(variants=True, transposed=True)
+    assert with_variants.mode.value == "transposed"
+    descriptions = [
+        c.description
+        for column in with_variants.widget.children[0].children
+        for c in column.children
+    ]
+    assert descriptions[4:] == ["dilation", "mode", "output_cell"]
+    with pytest.raises(ValueError, match="dilation and transposed need variants=True"):
+        OutputSizeCalculator(dilation=2)
+    with pytest.raises(ValueError, match="dilation must be between 1 and 4, got 5"):
+        OutputSizeCalculator(variants=True, dilation=5)
+    with pytest.raises(TypeError, match="variants must be True or False, got str 'yes'"):
+        OutputSizeCalculator(variants="yes")
+
+
 # Lesson 06: the feature-map explorer, driven with the pretrained ConvNet.
 
 

@@ -32,6 +32,9 @@ PLOTLY_MIME = "application/vnd.plotly.v1+json"
 LESSONS = sorted(path.name for path in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 # Lessons whose first slider drives figures: the stepper (01) and the explorer (06).
 SLIDER_LESSONS = {"01_convolution_math.ipynb", "06_kernels_and_feature_maps.ipynb"}
+# Lessons that show OutputSizeCalculator(variants=True): its dilation slider and its
+# "transposed" button are driven too (dilated and transposed convolutions, lesson 10).
+CALCULATOR_LESSONS = {"10_convolution_variants.ipynb"}
 RUN_TIMEOUT = 600  # s, for the cells the widgets need
 RENDER_TIMEOUT = 60_000  # ms
 
@@ -169,6 +172,14 @@ def _drawing(area) -> str:
     )
 
 
+def _wait_for_a_new_drawing(area, before: str, failure: str) -> None:
+    """Wait up to 10 s for the figures in ``area`` to differ from ``before``."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _drawing(area) == before:
+        time.sleep(0.2)
+    assert _drawing(area) != before, failure
+
+
 def _move_first_slider(page, name: str) -> None:
     areas = page.locator(".jp-OutputArea-output:has(> .jupyter-widgets)")
     for index in range(areas.count()):
@@ -182,10 +193,32 @@ def _move_first_slider(page, name: str) -> None:
     before = _drawing(area)
     handles.first.focus()
     page.keyboard.press("ArrowRight")
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and _drawing(area) == before:
-        time.sleep(0.2)
-    assert _drawing(area) != before, f"{name}: moving the slider changed nothing drawn"
+    _wait_for_a_new_drawing(area, before, f"{name}: moving the slider changed nothing drawn")
+
+
+def _drive_variant_calculator(page, name: str) -> None:
+    """Move the calculator's dilation slider one step, then switch it to the transposed mode.
+
+    Both must redraw its figure. The calculator is the widget with a "transposed" button.
+    """
+    transposed = page.get_by_role("button", name="transposed", exact=True)
+    widget = page.locator(".jp-OutputArea-output:has(> .jupyter-widgets)").filter(has=transposed)
+    if widget.count() != 1:
+        pytest.fail(f"{name}: expected one OutputSizeCalculator(variants=True) on the page")
+    widget.scroll_into_view_if_needed()
+
+    dilation = widget.locator('.widget-slider:has(.widget-label:text-is("dilation")) .noUi-handle')
+    at_the_end = dilation.get_attribute("aria-valuenow") == dilation.get_attribute("aria-valuemax")
+    before = _drawing(widget)
+    dilation.focus()
+    page.keyboard.press("ArrowLeft" if at_the_end else "ArrowRight")
+    _wait_for_a_new_drawing(widget, before, f"{name}: moving the dilation changed nothing drawn")
+
+    before = _drawing(widget)
+    widget.get_by_role("button", name="transposed", exact=True).click()
+    _wait_for_a_new_drawing(
+        widget, before, f"{name}: the transposed mode changed nothing drawn (was it on already?)"
+    )
 
 
 @pytest.mark.parametrize("name", LESSONS)
@@ -213,6 +246,8 @@ def test_lesson_draws_in_jupyterlab(lab, browser, screenshots, executed_cells, n
             _wait_until_drawn(page, screenshots, name, n_plots, n_widgets)
         if name in SLIDER_LESSONS:
             _move_first_slider(page, name)
+        if name in CALCULATOR_LESSONS:
+            _drive_variant_calculator(page, name)
         # The screenshot shows the first widget, else the first figure.
         shown = page.locator(".jp-OutputArea-output:has(> .jupyter-widgets)")
         if not n_widgets:
@@ -227,6 +262,11 @@ def test_lesson_draws_in_jupyterlab(lab, browser, screenshots, executed_cells, n
 def test_slider_lessons_exist():
     """The slider check above is not silently skipped by a renamed lesson."""
     assert SLIDER_LESSONS <= set(LESSONS)
+
+
+def test_calculator_lessons_exist():
+    """The calculator check above is not silently skipped by a renamed (or missing) lesson."""
+    assert CALCULATOR_LESSONS <= set(LESSONS)
 
 
 def _load_export_script():

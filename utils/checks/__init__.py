@@ -30,7 +30,9 @@ submodules hold them by lesson:
   :func:`check_residual_block`, :func:`check_block_param_count`;
 - ``ecg`` (lesson 08): :func:`check_cross_correlation_1d`, :func:`check_macro_f1`,
   :func:`check_batchnorm_inference`;
-- ``backprop`` (lesson 09): :func:`check_kernel_gradient`, :func:`check_dense_relu_backward`.
+- ``backprop`` (lesson 09): :func:`check_kernel_gradient`, :func:`check_dense_relu_backward`;
+- ``variants`` (lesson 10): :func:`check_transposed_convolution`,
+  :func:`check_separable_params`.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ from utils.checks.ecg import (
 )
 from utils.checks.filters import check_strongest_filter
 from utils.checks.mnist_convnet import check_relative_error_decrease
+from utils.checks.variants import check_separable_params, check_transposed_convolution
 
 __all__ = [
     "CORRECT",
@@ -93,7 +96,9 @@ __all__ = [
     "check_receptive_field",
     "check_relative_error_decrease",
     "check_residual_block",
+    "check_separable_params",
     "check_strongest_filter",
+    "check_transposed_convolution",
     "correct",
     "is_unanswered",
     "unanswered",

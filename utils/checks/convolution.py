@@ -3,7 +3,7 @@
 Lesson 01 (the mathematics of convolution) checks a student's
 cross-correlation loop; lesson 02 (padding and stride) checks a formula for
 the output size and the receptive field of a stack of layers (lesson 06 uses
-that one again).
+that one again, and lesson 10 with dilated convolutions).
 """
 
 from __future__ import annotations
@@ -180,37 +180,47 @@ def check_output_size(function: object) -> CheckResult:
     return correct(f"your formula gives the right size in all {len(OUTPUT_SIZE_CASES)} cases.")
 
 
-def _receptive_field_by_intervals(layers: list[tuple[int, int]]) -> int:
+def _receptive_field_by_intervals(layers: list[tuple[int, int, int]]) -> int:
     """Follow one output pixel back through the layers as an interval of input pixels."""
     first, last = 0, 0
-    for kernel_size, stride in reversed(layers):
-        first, last = first * stride, last * stride + kernel_size - 1
+    for kernel_size, stride, dilation in reversed(layers):
+        span = (kernel_size - 1) * dilation + 1  # the kernel's taps are ``dilation`` apart
+        first, last = first * stride, last * stride + span - 1
     return last - first + 1
 
 
 def check_receptive_field(answer: object, layers: object) -> CheckResult:
-    """Check the receptive field of a stack of layers (lesson 02).
+    """Check the receptive field of a stack of layers (lessons 02 and 10).
 
     Parameters
     ----------
     answer : int
         The student's receptive field (its side, in input pixels).
-    layers : sequence of (kernel_size, stride)
-        The layers from input to output; a 2x2 pooling is ``(2, 2)``.
+    layers : sequence of (kernel_size, stride) or (kernel_size, stride, dilation)
+        The layers from input to output; a 2x2 pooling is ``(2, 2)``. A
+        dilated convolution (lesson 10) gives its dilation third; without
+        one, the dilation is 1.
     """
     try:
-        pairs = [(k, s) for k, s in layers]  # type: ignore[union-attr]
+        rows = [tuple(layer) for layer in layers]  # type: ignore[union-attr]
+        if any(len(row) not in (2, 3) for row in rows):
+            raise ValueError
     except (TypeError, ValueError):
         raise TypeError(
-            f"layers must be a list of (kernel_size, stride) pairs, got {layers!r}"
+            "layers must be a list of (kernel_size, stride) pairs or "
+            f"(kernel_size, stride, dilation) triples, got {layers!r}"
         ) from None
-    if not pairs:
+    if not rows:
         raise ValueError(
             f"layers must be non-empty with positive sizes and strides, got {layers!r}"
         )
     stack = [
-        (integer(k, f"layers[{i}][0]", minimum=1), integer(s, f"layers[{i}][1]", minimum=1))
-        for i, (k, s) in enumerate(pairs)
+        (
+            integer(row[0], f"layers[{i}][0]", minimum=1),
+            integer(row[1], f"layers[{i}][1]", minimum=1),
+            integer(row[2], f"layers[{i}][2]", minimum=1) if len(row) == 3 else 1,
+        )
+        for i, row in enumerate(rows)
     ]
     if is_unanswered(answer):
         return unanswered("the receptive field")
@@ -219,12 +229,18 @@ def check_receptive_field(answer: object, layers: object) -> CheckResult:
     expected = _receptive_field_by_intervals(stack)
     if answer == expected:
         return correct(f"one output pixel sees {expected}x{expected} input pixels.")
-    if answer == 1 + sum(k - 1 for k, _ in stack):
+    dilated = any(d > 1 for _, _, d in stack)
+    if dilated and answer == _receptive_field_by_intervals([(k, s, 1) for k, s, _ in stack]):
+        return wrong(
+            f"{answer} leaves out the dilations: a kernel of size F with dilation d spans "
+            "F + (F - 1)(d - 1) pixels, so it adds (F - 1) d, not F - 1."
+        )
+    if answer == 1 + sum((k - 1) * d for k, _, d in stack):
         return wrong(
             f"{answer} would be right if every stride were 1. A stride multiplies the step "
             "of every later layer: add (F - 1) times the product of the earlier strides."
         )
-    if answer == sum(k for k, _ in stack):
+    if answer == sum(k for k, _, _ in stack):
         return wrong(
             f"{answer} adds up the kernel sizes; each layer adds F - 1, "
             "scaled by the strides before it."

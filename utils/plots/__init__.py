@@ -8,7 +8,9 @@ the submodule of its family:
 * :mod:`utils.plots.images`: :func:`image_grid` (digits on one grey scale),
   :func:`map_grid` (a few maps side by side, each on its own grey scale);
 * :mod:`utils.plots.matrices`: :func:`matrix_heatmaps` (small matrices with
-  their numbers), :func:`output_size_figure` (lessons 01-02);
+  their numbers), :func:`output_size_figure` (lessons 01-02),
+  :func:`connection_figure` (which input cells feed which output cell, with a
+  dilation or transposed; lesson 10);
 * :mod:`utils.plots.training`: :func:`training_curves`,
   :func:`compare_training_curves`, :func:`confusion_matrix`,
   :func:`misclassified_grid`, :func:`line_chart` (lessons 04, 05, 07);
@@ -55,7 +57,7 @@ from utils.plots.layers import (
     patch_grid,
     probability_bar,
 )
-from utils.plots.matrices import matrix_heatmaps, output_size_figure
+from utils.plots.matrices import connection_figure, matrix_heatmaps, output_size_figure
 from utils.plots.signals import signal_examples
 from utils.plots.training import (
     compare_training_curves,
@@ -74,6 +76,7 @@ __all__ = [
     "map_grid",
     "matrix_heatmaps",
     "output_size_figure",
+    "connection_figure",
     "training_curves",
     "confusion_matrix",
     "misclassified_grid",

@@ -1,8 +1,10 @@
-"""Small matrices with their numbers, and a filter's positions on a padded input (lessons 01-02).
+"""Small matrices with their numbers, and where a filter goes on its input (lessons 01-02, 10).
 
 :func:`matrix_heatmaps` draws an image, a kernel and their output side by
 side with the numbers in the cells (the convolution stepper redraws with it);
-:func:`output_size_figure` shows where a filter goes for a padding and a stride.
+:func:`output_size_figure` shows where a filter goes for a padding and a stride;
+:func:`connection_figure` joins each output cell of one row to the input cells
+it reads, with a dilation, or for a transposed convolution (lesson 10).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from utils._validate import integer, real_array
+from utils._validate import flag, integer, real_array
 from utils.conv import axis_padding
 from utils.plots._base import COLUMN_WIDTH, HIGHLIGHT, format_number, highlight_box
 
@@ -242,6 +244,249 @@ def output_size_figure(n: int, kernel_size: int, padding: object = 0, stride: in
         width=max(side + 40, 440),  # wide enough for the title
         height=side + 80,
         margin=dict(l=20, r=20, t=60, b=20),
+        plot_bgcolor="white",
+    )
+    return fig
+
+
+# Cells of the connection figure: input (padding, image) and output (cropped, kept).
+_INPUT_COLOURS = [[0.0, "#eeeeee"], [1.0, "#9ecae1"]]
+_OUTPUT_COLOURS = [[0.0, "#f6f6f6"], [1.0, "#a1d99b"]]
+
+
+def _cell_row(
+    values: list, texts: list[str], x0: float, y: int, colours: list, font_size: int
+) -> go.Heatmap:
+    """One row of cells, one unit apart from ``x0``; a ``None`` value leaves a gap."""
+    return go.Heatmap(
+        z=[values],
+        text=[texts],
+        x0=x0,
+        dx=1,
+        y0=y,
+        dy=1,
+        texttemplate="%{text}",
+        textfont=dict(size=font_size, color="#555555"),
+        colorscale=colours,
+        zmin=0,
+        zmax=1,
+        showscale=False,
+        xgap=1,
+        ygap=1,
+        hoverinfo="skip",
+    )
+
+
+def _segments(pairs: list[tuple[float, float]], top: float, name: str, line: dict) -> go.Scatter:
+    """Straight lines from ``(x_top, top)`` down to ``(x_bottom, 0.5)``, one per pair."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for x_top, x_bottom in pairs:
+        xs += [x_top, x_bottom, None]
+        ys += [top, 0.5, None]
+    return go.Scatter(
+        x=xs, y=ys, mode="lines", line=line, name=name, hoverinfo="skip", showlegend=False
+    )
+
+
+def connection_figure(
+    n: int,
+    kernel_size: int,
+    padding: int = 0,
+    stride: int = 1,
+    dilation: int = 1,
+    transposed: bool = False,
+    highlight: int | None = None,
+) -> go.Figure:
+    """Draw one row of a convolution: which input cells feed which output cell.
+
+    The input cells are on top, the output cells below, and a line joins
+    every pair that the kernel connects. For a convolution, each output cell
+    sits under the centre of its window on the padded input (padding cells
+    grey with a 0) and has a line to each of the ``kernel_size`` input cells
+    it reads, ``dilation`` apart. For a transposed convolution, each input
+    cell sits over the centre of the window it writes, ``stride`` apart on the
+    output, with a line to each of the ``kernel_size`` output cells it adds a
+    copy of the kernel to; the ``padding`` cells cropped from each end of the
+    output are drawn faded, with dotted lines. The lines of the output cell
+    ``highlight`` are drawn bold in orange, and the cells they join outlined.
+
+    Taught in notebooks/10_convolution_variants.ipynb (the output-size
+    calculator with dilation and a transposed mode).
+
+    Parameters
+    ----------
+    n : int
+        Input length ``W``, at least 1.
+    kernel_size : int
+        Number of taps ``k`` of the kernel, at least 1.
+    padding : int, default 0
+        Zeros on each side of the input (convolution), or cells cropped from
+        each side of the output (transposed convolution).
+    stride : int, default 1
+    dilation : int, default 1
+        Step ``d`` between two taps: the kernel spans ``k + (k - 1)(d - 1)`` cells.
+    transposed : bool, default False
+        Draw the transposed convolution instead of the convolution.
+    highlight : int or None, default None
+        An output cell (0-based, after cropping) whose connections to draw bold.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Trace 0 is the input row (``z`` 1 for an input cell, 0 for padding),
+        trace 1 the output row (``z`` 1 for an output cell, 0 for a cropped
+        one, None between output cells at a stride above 1); both have ``x0``
+        and ``dx = 1``, so cell ``j`` of a row is at ``x0 + j``. The lines
+        follow, each a ``Scatter`` whose ``x`` lists ``x_top, x_bottom, None``
+        per line: ``'connections'``, ``'cropped'`` (transposed only) and
+        ``'highlighted'``. The title gives the output length. A convolution
+        whose kernel does not fit has trace 0, a red dashed outline of the
+        kernel's span and its taps as red crosses (trace ``'taps'``), and no
+        output row.
+
+    Raises
+    ------
+    ValueError
+        If ``highlight`` is not an output cell, or is given when there is no output.
+    """
+    n = integer(n, "n", minimum=1)
+    kernel_size = integer(kernel_size, "kernel_size", minimum=1)
+    padding = integer(padding, "padding", minimum=0)
+    stride = integer(stride, "stride", minimum=1)
+    dilation = integer(dilation, "dilation", minimum=1)
+    transposed = flag(transposed, "transposed")
+    span = kernel_size + (kernel_size - 1) * (dilation - 1)
+    centre = (span - 1) / 2  # from the first cell of a window to its centre
+    taps = [j * dilation for j in range(kernel_size)]
+    if transposed:
+        full = (n - 1) * stride + span  # before cropping
+        size = max(full - 2 * padding, 0)
+        extent = full
+    else:
+        full = n + 2 * padding  # the padded input
+        size = (full - span) // stride + 1 if span <= full else 0
+        extent = max(full, span)
+    if highlight is not None:
+        if size == 0:
+            raise ValueError(f"highlight must be None when there is no output, got {highlight!r}")
+        highlight = integer(highlight, "highlight", minimum=0, maximum=size - 1)
+
+    cell = min(36, (COLUMN_WIDTH - 100) // extent)  # pixels per cell
+    gap = max(2, math.ceil(96 / cell))  # cells of room between the rows, for the lines
+    top = gap + 1  # y of the input row; the output row is at y = 0
+    font_size = min(14, cell // 2)
+    show_text = cell >= 16
+    fig = go.Figure()
+
+    bold: list[tuple[float, float]] = []  # the highlighted lines
+    outlined: list[tuple[float, int]] = []  # (x, y) of the cells they join
+    if transposed:
+        # Input i writes output cells i*S + j*d (before cropping); it sits over their centre.
+        in_x0 = centre
+        in_row: list = [None] * ((n - 1) * stride + 1)
+        for i in range(n):
+            in_row[i * stride] = 1
+        fig.add_trace(_cell_row(in_row, [""] * len(in_row), in_x0, top, _INPUT_COLOURS, font_size))
+        kept = [0 if w < padding or w >= full - padding else 1 for w in range(full)]
+        labels = [str(w - padding) if k and show_text else "" for w, k in enumerate(kept)]
+        fig.add_trace(_cell_row(kept, labels, 0, 0, _OUTPUT_COLOURS, font_size))
+        lines, cropped = [], []
+        for i in range(n):
+            for tap in taps:
+                pair = (in_x0 + i * stride, tap + i * stride)
+                (lines if kept[pair[1]] else cropped).append(pair)
+                if highlight is not None and pair[1] == highlight + padding:
+                    bold.append(pair)
+                    outlined.append((pair[0], top))
+        if highlight is not None:
+            outlined.append((highlight + padding, 0))
+        named = [("connections", lines), ("cropped", cropped)]
+        verdict = f"output length {size}" if size else "invalid: no output cell left after cropping"
+    elif size:
+        # Output o reads padded input cells o*S + j*d; it sits under their centre.
+        in_row = [0] * padding + [1] * n + [0] * padding
+        zeros = ["0" if v == 0 and show_text else "" for v in in_row]
+        fig.add_trace(_cell_row(in_row, zeros, 0, top, _INPUT_COLOURS, font_size))
+        out_row: list = [None] * ((size - 1) * stride + 1)
+        labels = [""] * len(out_row)
+        for o in range(size):
+            out_row[o * stride] = 1
+            labels[o * stride] = str(o) if show_text else ""
+        fig.add_trace(_cell_row(out_row, labels, centre, 0, _OUTPUT_COLOURS, font_size))
+        lines = [(o * stride + tap, centre + o * stride) for o in range(size) for tap in taps]
+        if highlight is not None:
+            bold = [(highlight * stride + tap, centre + highlight * stride) for tap in taps]
+            outlined = [(x_top, top) for x_top, _ in bold] + [(centre + highlight * stride, 0)]
+        named = [("connections", lines)]
+        verdict = f"output length {size}"
+    else:
+        in_row = [0] * padding + [1] * n + [0] * padding
+        zeros = ["0" if v == 0 and show_text else "" for v in in_row]
+        fig.add_trace(_cell_row(in_row, zeros, 0, top, _INPUT_COLOURS, font_size))
+        fig.add_shape(
+            type="rect",
+            x0=-0.5,
+            x1=span - 0.5,
+            y0=top - 0.5,
+            y1=top + 0.5,
+            line=dict(color="#d62728", width=3, dash="dash"),
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=taps,
+                y=[top] * kernel_size,
+                mode="markers",
+                marker=dict(symbol="x", size=max(cell // 3, 5), color="#d62728"),
+                name="taps",
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+        named = []
+        verdict = f"invalid: the kernel spans {span} cells, the padded input {full}"
+
+    if size or transposed:
+        styles = {
+            "connections": dict(color="#b0b0b0", width=1),
+            "cropped": dict(color="#d9d9d9", width=1, dash="dot"),
+        }
+        for name, pairs in named:
+            fig.add_trace(_segments(pairs, top - 0.5, name, styles[name]))
+        fig.add_trace(_segments(bold, top - 0.5, "highlighted", dict(color=HIGHLIGHT, width=3)))
+    for x, y in outlined:
+        fig.add_shape(
+            type="rect",
+            x0=x - 0.5,
+            x1=x + 0.5,
+            y0=y - 0.5,
+            y1=y + 0.5,
+            line=dict(color=HIGHLIGHT, width=3 if y == 0 else 2),
+        )
+
+    kind = "transposed convolution" if transposed else "convolution"
+    cropped_note = " cropped" if transposed else ""
+    fig.update_xaxes(visible=False, range=[-0.6, extent - 0.4], constrain="domain")
+    fig.update_yaxes(
+        range=[-0.6, top + 0.6],
+        scaleanchor="x",
+        constrain="domain",
+        tickvals=[top, 0],
+        ticktext=["input", "output"],
+        showgrid=False,
+        zeroline=False,
+    )
+    fig.update_layout(
+        title=dict(
+            text=(
+                f"{kind}: W={n}, k={kernel_size}, d={dilation}, P={padding}{cropped_note}, "
+                f"S={stride}<br>{verdict}"
+            ),
+            font_size=15,
+        ),
+        width=max(90 + cell * extent, 520),
+        height=100 + cell * (gap + 2),
+        margin=dict(l=70, r=20, t=80, b=20),
         plot_bgcolor="white",
     )
     return fig

@@ -7,7 +7,8 @@ object displays itself as an ipywidgets layout.
 
 - :class:`DigitBrowser` (lesson 00), in :mod:`utils.widgets.browsing`;
 - :class:`ConvolutionStepper` (lesson 01) and :class:`OutputSizeCalculator`
-  (lesson 02), in :mod:`utils.widgets.convolution`;
+  (lesson 02; with ``variants=True``, dilation and a transposed mode for
+  lesson 10), in :mod:`utils.widgets.convolution`;
 - :class:`FeatureMapExplorer` (lesson 06), in :mod:`utils.widgets.explorer`,
   with the image edits it offers in :mod:`utils.widgets.explorer.edits`.
 

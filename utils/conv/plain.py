@@ -1,146 +1,25 @@
-"""Convolution arithmetic in NumPy: padding, output sizes, 2-D cross-correlation.
+"""The plain convolution in NumPy: padding, cross-correlation, the layer, im2col, backward.
 
-The lessons write each of these out by hand first; this module collects them
-so that later lessons can import them. Every function says which lesson
-teaches it.
-
-Shapes follow Keras' channels-last layout throughout: a batch of images is
-``(N, H, W, C)`` and a convolution kernel is ``(F, F, C_in, C_out)``.
+Taught in notebooks/01_convolution_math.ipynb, 02_padding_and_stride.ipynb,
+03_parameters_and_cost.ipynb (im2col) and 09_how_a_convnet_learns.ipynb
+(col2im and the backward pass).
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
-from utils._validate import int_pair, integer, one_of, real_array
-
-PADDING_NAMES = ("valid", "same", "full")
-
-# ((top, bottom), (left, right)) zeros around the two spatial axes.
-SpatialPadding = tuple[tuple[int, int], tuple[int, int]]
-
-
-def _padding_rule(padding: object) -> int | str:
-    """``padding`` as a non-negative int or one of :data:`PADDING_NAMES`."""
-    if isinstance(padding, str):
-        return one_of(padding, "padding", PADDING_NAMES)
-    if isinstance(padding, (bool, np.bool_)) or not isinstance(padding, (int, np.integer)):
-        raise TypeError(
-            f"padding must be an int or one of 'valid', 'same', 'full', "
-            f"got {type(padding).__name__} {padding!r}"
-        )
-    return integer(padding, "padding", minimum=0)
-
-
-def axis_padding(
-    n: int, kernel_size: int, padding: int | str = 0, stride: int = 1
-) -> tuple[int, int]:
-    """Zeros added before and after one axis: ``padding`` on each side, or by a padding rule.
-
-    ``'valid'`` adds none and ``'full'`` adds ``F - 1`` on each side. ``'same'``
-    is Keras' rule (TensorFlow's too): the output is ``ceil(n / stride)`` long,
-    which takes ``total = max((ceil(n / stride) - 1) * stride + F - n, 0)``
-    zeros; when ``total`` is odd the extra zero goes *after* (bottom, right).
-
-    Taught in notebooks/02_padding_and_stride.ipynb, section 3.
-
-    Parameters
-    ----------
-    n : int
-        Length of the input along the axis (its height or width), at least 1.
-    kernel_size : int
-        Length ``F`` of the kernel along the same axis, at least 1.
-    padding : int or {'valid', 'same', 'full'}, default 0
-        Zeros on each side, or the name of a padding rule.
-    stride : int, default 1
-        Step between two filter positions, at least 1.
-
-    Returns
-    -------
-    (before, after) : tuple of int
-        Zeros added before (top or left) and after (bottom or right).
-    """
-    n = integer(n, "n", minimum=1)
-    kernel_size = integer(kernel_size, "kernel_size", minimum=1)
-    stride = integer(stride, "stride", minimum=1)
-    padding = _padding_rule(padding)
-    if padding == "valid":
-        return 0, 0
-    if padding == "full":
-        return kernel_size - 1, kernel_size - 1
-    if padding == "same":
-        total = max((math.ceil(n / stride) - 1) * stride + kernel_size - n, 0)
-        return total // 2, total - total // 2
-    return padding, padding
-
-
-def output_size(n: int, kernel_size: int, padding: int | str = 0, stride: int = 1) -> int:
-    """Length of a convolution's output along one axis.
-
-    With ``P`` zeros on each side: ``floor((W - F + 2P) / S) + 1``, where ``W``
-    is ``n``, ``F`` is ``kernel_size`` and ``S`` is ``stride``. The names
-    ``'valid'`` (``P = 0``), ``'full'`` (``P = F - 1``) and ``'same'`` (Keras'
-    rule: ``ceil(W / S)``, see :func:`axis_padding`) are accepted too, and
-    agree with ``keras.layers.Conv2D`` at every stride.
-
-    Taught in notebooks/02_padding_and_stride.ipynb, sections 1 to 3.
-
-    Parameters
-    ----------
-    n : int
-        Input length ``W`` (height or width), at least 1.
-    kernel_size : int
-        Kernel length ``F``, at least 1.
-    padding : int or {'valid', 'same', 'full'}, default 0
-        Zeros added on each side, or the name of a padding rule.
-    stride : int, default 1
-        Step ``S`` between two filter positions, at least 1.
-
-    Returns
-    -------
-    int
-        The output length, at least 1.
-
-    Raises
-    ------
-    ValueError
-        If the kernel is longer than the padded input.
-    """
-    before, after = axis_padding(n, kernel_size, padding, stride)
-    if padding == "same":
-        return math.ceil(n / stride)
-    padded = n + before + after
-    if kernel_size > padded:
-        raise ValueError(
-            f"kernel_size {kernel_size} is bigger than the padded input "
-            f"({n} + {before + after} padding = {padded}); padding={padding!r}"
-        )
-    return (padded - kernel_size) // stride + 1
-
-
-def _spatial_padding(padding: object) -> SpatialPadding:
-    if isinstance(padding, (bool, np.bool_)):
-        raise TypeError(
-            f"padding must be an int or ((top, bottom), (left, right)), got {padding!r}"
-        )
-    if isinstance(padding, (int, np.integer)):
-        amount = integer(padding, "padding", minimum=0)
-        return (amount, amount), (amount, amount)
-    try:
-        (top, bottom), (left, right) = padding  # type: ignore[misc]
-        amounts = [top, bottom, left, right]
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"padding must be an int or ((top, bottom), (left, right)), got {padding!r}"
-        ) from None
-    top, bottom, left, right = (
-        integer(amount, f"padding[{index // 2}][{index % 2}]", minimum=0)
-        for index, amount in enumerate(amounts)
-    )
-    return (top, bottom), (left, right)
+from utils._validate import int_pair, integer, real_array
+from utils.conv._arrays import (
+    bias_vector,
+    image_and_kernel,
+    kernel_fits,
+    layer_arrays,
+    output_hw,
+    pad_for,
+    spatial_padding,
+)
 
 
 def pad(image: object, padding: object) -> np.ndarray:
@@ -167,50 +46,11 @@ def pad(image: object, padding: object) -> np.ndarray:
             "image must have shape (H, W), (H, W, C) or (N, H, W, C), "
             f"got shape {array.shape} ({array.ndim}-D)"
         )
-    rows, cols = _spatial_padding(padding)
+    rows, cols = spatial_padding(padding)
     widths = [(0, 0)] * array.ndim
     first = 1 if array.ndim == 4 else 0
     widths[first], widths[first + 1] = rows, cols
     return np.pad(array, widths, mode="constant", constant_values=0)
-
-
-def _of_rank(value: object, name: str, ndim: int, rule: str) -> np.ndarray:
-    """``value`` as a real array with ``ndim`` axes; otherwise "``name`` must ``rule``"."""
-    array = real_array(value, name)
-    if array.ndim != ndim:
-        raise ValueError(f"{name} must {rule}, got shape {array.shape}")
-    return array
-
-
-def _not_empty(first: np.ndarray, kernel: np.ndarray, names: str) -> None:
-    if 0 in first.shape or 0 in kernel.shape:
-        raise ValueError(f"{names} must not be empty, got shapes {first.shape} and {kernel.shape}")
-
-
-def _image_and_kernel(image: object, kernel: object) -> tuple[np.ndarray, np.ndarray]:
-    image = _of_rank(image, "image", 2, "be a 2-D array (height, width)")
-    kernel = _of_rank(kernel, "kernel", 2, "be a 2-D array (height, width)")
-    _not_empty(image, kernel, "image and kernel")
-    return image, kernel
-
-
-def _pad_for(
-    image_shape: tuple[int, int], kernel_shape: tuple[int, int], padding: object, stride: int
-) -> SpatialPadding:
-    if isinstance(padding, str):
-        return (
-            axis_padding(image_shape[0], kernel_shape[0], padding, stride),
-            axis_padding(image_shape[1], kernel_shape[1], padding, stride),
-        )
-    return _spatial_padding(padding)
-
-
-def _kernel_fits(padded_shape: tuple[int, ...], kernel_shape: tuple[int, ...], padding: object):
-    if kernel_shape[0] > padded_shape[0] or kernel_shape[1] > padded_shape[1]:
-        raise ValueError(
-            f"kernel of shape {tuple(kernel_shape)} is bigger than the padded image of shape "
-            f"{tuple(padded_shape)} (padding={padding!r})"
-        )
 
 
 def cross_correlate2d(
@@ -236,26 +76,13 @@ def cross_correlate2d(
     numpy.ndarray of float, shape (output_size(H, F_h, padding, stride), \
 output_size(W, F_w, padding, stride))
     """
-    image, kernel = _image_and_kernel(image, kernel)
+    image, kernel = image_and_kernel(image, kernel)
     stride = integer(stride, "stride", minimum=1)
-    widths = _pad_for(image.shape, kernel.shape, padding, stride)
+    widths = pad_for(image.shape, kernel.shape, padding, stride)
     padded = pad(image.astype(np.float64), widths)
-    _kernel_fits(padded.shape, kernel.shape, padding)
+    kernel_fits(padded.shape, kernel.shape, padding)
     windows = sliding_window_view(padded, kernel.shape)[::stride, ::stride]
     return np.einsum("ijuv,uv->ij", windows, kernel.astype(np.float64))
-
-
-def _layer_arrays(x: object, kernel: object) -> tuple[np.ndarray, np.ndarray]:
-    """``x`` (N, H, W, C_in) and ``kernel`` (F_h, F_w, C_in, C_out) of a layer, checked."""
-    x = _of_rank(x, "x", 4, "have shape (N, H, W, C_in)")
-    kernel = _of_rank(kernel, "kernel", 4, "have shape (F_h, F_w, C_in, C_out)")
-    _not_empty(x, kernel, "x and kernel")
-    if kernel.shape[2] != x.shape[3]:
-        raise ValueError(
-            f"kernel has {kernel.shape[2]} input channels but x has {x.shape[3]}: "
-            f"kernel.shape[2] must equal x.shape[3] (kernel {kernel.shape}, x {x.shape})"
-        )
-    return x, kernel
 
 
 def conv2d(
@@ -264,13 +91,16 @@ def conv2d(
     bias: object = None,
     stride: int = 1,
     padding: int | str = "valid",
+    dilation: int = 1,
 ) -> np.ndarray:
     """A convolutional layer's forward pass, as ``keras.layers.Conv2D`` computes it.
 
     ``out[n, i, j, o] = bias[o]
-    + sum_{u, v, c} padded[n, i*S + u, j*S + v, c] * kernel[u, v, c, o]``.
+    + sum_{u, v, c} padded[n, i*S + u*d, j*S + v*d, c] * kernel[u, v, c, o]``,
+    with ``d`` the dilation (1 for an ordinary convolution).
 
-    Taught in notebooks/01_convolution_math.ipynb, section 6 (channels and filters).
+    Taught in notebooks/01_convolution_math.ipynb, section 6 (channels and filters),
+    and (dilation) notebooks/10_convolution_variants.ipynb, section 1.
     It is computed as :func:`im2col` and one matrix product, in float64
     (notebooks/03_parameters_and_cost.ipynb, section 6).
 
@@ -285,41 +115,41 @@ def conv2d(
     stride : int, default 1
     padding : {'valid', 'same'} or int, default 'valid'
         'same' pads like Keras (the extra zero at the bottom and right).
+    dilation : int, default 1
+        Step between two taps of the kernel, at least 1: Keras'
+        ``dilation_rate``. Keras refuses ``stride > 1`` with ``dilation > 1``;
+        here both at once are allowed (the taps are ``d`` apart, the filter
+        positions ``S`` apart).
 
     Returns
     -------
     numpy.ndarray of float, shape (N, H_out, W_out, C_out)
-        ``H_out = output_size(H, F_h, padding, stride)``, likewise ``W_out``.
+        ``H_out = output_size(H, F_h, padding, stride, dilation)``, likewise ``W_out``.
     """
-    x, kernel = _layer_arrays(x, kernel)
-    n_filters = kernel.shape[3]
-    if bias is None:
-        bias = np.zeros(n_filters)
-    bias = real_array(bias, "bias")
-    if bias.shape != (n_filters,):
-        raise ValueError(
-            f"bias must have shape ({n_filters},), one value per filter, got shape {bias.shape}"
-        )
-    stride = integer(stride, "stride", minimum=1)
+    x, kernel = layer_arrays(x, kernel)
     kernel_h, kernel_w, _, n_filters = kernel.shape
-    patches = im2col(x.astype(np.float64), (kernel_h, kernel_w), stride=stride, padding=padding)
+    bias = bias_vector(bias, n_filters, "one value per filter")
+    stride = integer(stride, "stride", minimum=1)
+    dilation = integer(dilation, "dilation", minimum=1)
+    patches = im2col(
+        x.astype(np.float64),
+        (kernel_h, kernel_w),
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+    )
     # One matrix product: (N*H_out*W_out, F_h*F_w*C_in) @ (F_h*F_w*C_in, C_out).
     out = patches @ kernel.astype(np.float64).reshape(-1, n_filters)
-    out_h, out_w = _output_hw(x.shape[1:3], (kernel_h, kernel_w), padding, stride)
-    return out.reshape(x.shape[0], out_h, out_w, n_filters) + bias.astype(np.float64)
-
-
-def _output_hw(
-    image_hw: tuple[int, int], kernel_hw: tuple[int, int], padding: object, stride: int
-) -> tuple[int, int]:
-    (top, bottom), (left, right) = _pad_for(image_hw, kernel_hw, padding, stride)
-    padded_h, padded_w = image_hw[0] + top + bottom, image_hw[1] + left + right
-    _kernel_fits((padded_h, padded_w), kernel_hw, padding)
-    return (padded_h - kernel_hw[0]) // stride + 1, (padded_w - kernel_hw[1]) // stride + 1
+    out_h, out_w = output_hw(x.shape[1:3], (kernel_h, kernel_w), padding, stride, dilation)
+    return out.reshape(x.shape[0], out_h, out_w, n_filters) + bias
 
 
 def im2col(
-    x: object, kernel_size: int | tuple[int, int], stride: int = 1, padding: object = "valid"
+    x: object,
+    kernel_size: int | tuple[int, int],
+    stride: int = 1,
+    padding: object = "valid",
+    dilation: int = 1,
 ) -> np.ndarray:
     """Unroll every filter position of a batch into one row: the patches matrix.
 
@@ -331,9 +161,12 @@ def im2col(
 
         im2col(x, F) @ kernel.reshape(-1, C_out)  ->  (N*H_out*W_out, C_out)
 
-    and a reshape to ``(N, H_out, W_out, C_out)`` gives its output.
+    and a reshape to ``(N, H_out, W_out, C_out)`` gives its output. With a
+    dilation ``d`` the patch reads every ``d``-th value: tap ``(u, v)`` is
+    the value at ``(i*S + u*d, j*S + v*d)`` of the padded image.
 
-    Taught in notebooks/03_parameters_and_cost.ipynb, section 6.
+    Taught in notebooks/03_parameters_and_cost.ipynb, section 6, and
+    (dilation) notebooks/10_convolution_variants.ipynb, section 1.
 
     Parameters
     ----------
@@ -344,11 +177,13 @@ def im2col(
     stride : int, default 1
     padding : {'valid', 'same', 'full'}, int or ((top, bottom), (left, right)), default 'valid'
         As in :func:`conv2d` ('same' pads like Keras).
+    dilation : int, default 1
+        Step between two taps of the kernel, at least 1.
 
     Returns
     -------
     numpy.ndarray, shape (N * H_out * W_out, F_h * F_w * C_in)
-        ``H_out = output_size(H, F_h, padding, stride)``, likewise ``W_out``.
+        ``H_out = output_size(H, F_h, padding, stride, dilation)``, likewise ``W_out``.
         A float32 or float64 input keeps its dtype (float32 is the fast
         path); any other real dtype becomes float64. Each input value is
         copied once per filter position that covers it (about ``F_h * F_w``
@@ -361,10 +196,11 @@ def im2col(
         raise ValueError(f"x must not be empty, got shape {array.shape}")
     kernel_hw = int_pair(kernel_size, "kernel_size")
     stride = integer(stride, "stride", minimum=1)
+    dilation = integer(dilation, "dilation", minimum=1)
     if array.dtype not in (np.float32, np.float64):
         array = array.astype(np.float64)
-    widths = _pad_for(array.shape[1:3], kernel_hw, padding, stride)
-    out_h, out_w = _output_hw(array.shape[1:3], kernel_hw, padding, stride)
+    widths = pad_for(array.shape[1:3], kernel_hw, padding, stride, dilation)
+    out_h, out_w = output_hw(array.shape[1:3], kernel_hw, padding, stride, dilation)
     if widths != ((0, 0), (0, 0)):
         array = pad(array, widths)
     array = np.ascontiguousarray(array)
@@ -374,7 +210,7 @@ def im2col(
     windows = as_strided(
         array,
         shape=(n, out_h, out_w, kernel_hw[0], kernel_hw[1], channels),
-        strides=(s_n, s_h * stride, s_w * stride, s_h, s_w, s_c),
+        strides=(s_n, s_h * stride, s_w * stride, s_h * dilation, s_w * dilation, s_c),
         writeable=False,
     )
     return windows.reshape(n * out_h * out_w, kernel_hw[0] * kernel_hw[1] * channels)
@@ -427,8 +263,8 @@ def col2im(
     )
     kernel_hw = int_pair(kernel_size, "kernel_size")
     stride = integer(stride, "stride", minimum=1)
-    (top, bottom), (left, right) = _pad_for((height, width), kernel_hw, padding, stride)
-    out_h, out_w = _output_hw((height, width), kernel_hw, padding, stride)
+    (top, bottom), (left, right) = pad_for((height, width), kernel_hw, padding, stride)
+    out_h, out_w = output_hw((height, width), kernel_hw, padding, stride)
     expected = (n * out_h * out_w, kernel_hw[0] * kernel_hw[1] * channels)
     if array.shape != expected:
         raise ValueError(
@@ -494,10 +330,10 @@ def conv2d_backward(
         Shapes (N, H, W, C_in), (F_h, F_w, C_in, C_out) and (C_out,): those
         of ``x``, ``kernel`` and the bias.
     """
-    x, kernel = _layer_arrays(x, kernel)
+    x, kernel = layer_arrays(x, kernel)
     stride = integer(stride, "stride", minimum=1)
     kernel_h, kernel_w, _, n_filters = kernel.shape
-    out_h, out_w = _output_hw(x.shape[1:3], (kernel_h, kernel_w), padding, stride)
+    out_h, out_w = output_hw(x.shape[1:3], (kernel_h, kernel_w), padding, stride)
     gradient = real_array(d_out, "d_out")
     expected = (x.shape[0], out_h, out_w, n_filters)
     if gradient.shape != expected:
