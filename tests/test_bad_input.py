@@ -383,6 +383,22 @@ CASES = {
         ValueError,
         r"labels must have one entry per signal: got 1 labels for 2 signals",
     ),
+    # lesson 11's subsets, shifted and rotated digits, and base model
+    "data.stratified_subset": (
+        lambda: data.stratified_subset([0, 1, 1, 0, 1], 3),
+        ValueError,
+        r"size must be a multiple of the number of classes, 2, got 3",
+    ),
+    "data.shift_and_rotate": (
+        lambda: data.shift_and_rotate(Z((2, 28, 28)), max_degrees=-5),
+        ValueError,
+        r"max_degrees must be between 0 and 180, got -5\.0",
+    ),
+    "models.load_base_convnet": (
+        lambda: models.load_base_convnet("/nonexistent/base.weights.h5"),
+        FileNotFoundError,
+        r"not found at /nonexistent/base\.weights\.h5",
+    ),
 }
 
 # Public names that take no input a student could get wrong, with the reason.
@@ -511,6 +527,11 @@ LESSON_09_CASES = {
         lambda: checks.check_kernel_gradient(..., Z((3, 3)), Z((5, 5))),
         ValueError,
         r"d_out of shape \(5, 5\) is too large for x of shape \(3, 3\) at stride 1",
+    ),
+    "checks.check_trainable_params": (
+        lambda: checks.check_trainable_params(3, "model"),
+        TypeError,
+        "model must be a built Keras model, got str",
     ),
     "checks.check_separable_params": (
         lambda: checks.check_separable_params(5024, 0, 32, 128),

@@ -555,7 +555,7 @@ def test_the_package_exports_every_public_name():
     }
     checkers = {name for name in utils.checks.__all__ if name.startswith("check_")}
     assert set(utils.checks.__all__) == names | checkers
-    assert len(checkers) == 19
+    assert len(checkers) == 20
     for name in utils.checks.__all__:
         assert getattr(utils.checks, name) is not None
 
@@ -716,3 +716,32 @@ def test_separable_params_checker_verdicts():
     assert "depthwise step alone" in check(800 + 128, 5, 32, 128).message
     assert "pointwise step alone" in check(4096 + 128, 5, 32, 128).message
     assert "is not it" in check(1, 5, 32, 128).message
+
+
+# Lesson 11: the trainable parameters of a partly frozen model.
+
+
+def test_trainable_params_checker_verdicts():
+    import keras
+
+    from utils.checks import check_trainable_params as check
+    from utils.models import build_convnet
+
+    model = build_convnet(n_classes=5)
+    for layer in model.layers:
+        layer.trainable = layer.name not in ("conv_1", "conv_2")
+    # conv_3 + dense + output: 3*3*64*64 + 64 + 576*64 + 64 + 64*5 + 5.
+    trainable = 36_928 + 36_928 + 325
+    assert (
+        check(trainable, model) and "conv_1, conv_2 are frozen" in check(trainable, model).message
+    )
+    assert check(np.int64(trainable), model)
+    assert "Not answered yet" in check(..., model).message
+    assert "every parameter of the model" in check(model.count_params(), model).message
+    assert "frozen (non-trainable) part" in check(320 + 18_496, model).message
+    assert "but not their biases" in check(trainable - 64 - 64 - 5, model).message
+    assert "is not it" in check(1, model).message
+    assert "expected a whole number" in check(74_181.0, model).message
+    # A frozen layer inside a nested model is named too.
+    nested = keras.Sequential([keras.Input((28, 28, 1)), model])
+    assert "conv_1, conv_2 are frozen" in check(trainable, nested).message

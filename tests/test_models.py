@@ -90,6 +90,19 @@ def test_same_seed_same_initial_weights():
         np.testing.assert_array_equal(a, b)
 
 
+def test_convnet_with_5_classes_changes_only_the_output_layer():
+    model = models.build_convnet(name="five", n_classes=5)
+    assert layer_table(model) == CONVNET_LAYERS[:-1] + [("Dense", (None, 5), 64 * 5 + 5)]
+    assert model.count_params() == 93_322 - 650 + 325
+    assert model.name == "five" and model.layers[-1].name == "output"
+    assert [layer.name for layer in model.layers] == [
+        layer.name for layer in models.build_convnet().layers
+    ]
+    probabilities = np.asarray(model.predict(np.zeros((2, 28, 28, 1), "float32"), verbose=0))
+    assert probabilities.shape == (2, 5)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+
+
 @pytest.mark.parametrize("hidden_units", [1, 64, 512])
 def test_dense_baseline_parameters(hidden_units):
     model = models.build_dense_baseline(hidden_units)
@@ -118,6 +131,13 @@ def test_dense_baseline_parameters(hidden_units):
         ),
         (models.build_dense_baseline, {"name": 3}, TypeError, "name must be a str, got int 3"),
         (models.build_convnet, {"name": None}, TypeError, "name must be a str, got NoneType None"),
+        (models.build_convnet, {"n_classes": 1}, ValueError, "n_classes must be at least 2, got 1"),
+        (
+            models.build_convnet,
+            {"n_classes": 5.0},
+            TypeError,
+            "n_classes must be an int, got float 5.0",
+        ),
         (
             models.one_cycle_adam,
             {"total_steps": 0},
@@ -225,6 +245,41 @@ def test_pretrained_refuses_an_altered_file(tmp_path):
 def test_pretrained_missing_file_says_how_to_restore(tmp_path):
     with pytest.raises(FileNotFoundError, match="git checkout"):
         models.load_pretrained_convnet(tmp_path / "absent.weights.h5")
+
+
+# Lesson 11's base ConvNet, trained on the digits 0-4 only.
+def test_base_weights_file_is_the_recorded_one():
+    path = DATA_DIR / models.BASE_FILE
+    assert path.stat().st_size == models.BASE_SIZE
+    assert sha256_of(path) == models.BASE_SHA256
+
+
+def test_base_convnet_accuracy_on_test_digits_0_4(test_set):
+    images, labels = test_set
+    digits = labels < 5
+    assert digits.sum() == 980 + 1135 + 1032 + 1010 + 982  # 5,139, from data/README.md
+    model = models.load_base_convnet()
+    assert model.count_params() == 93_322 - 650 + 325
+    assert model.name == "base_digits_0_4" and model.loss == "sparse_categorical_crossentropy"
+    probabilities = np.asarray(model.predict(images[digits], batch_size=1000, verbose=0))
+    assert probabilities.shape == (5_139, 5)
+    assert np.mean(probabilities.argmax(axis=1) == labels[digits]) >= 0.99
+
+
+def test_base_refuses_an_altered_file(tmp_path):
+    copy = tmp_path / "base_digits_0_4.weights.h5"
+    shutil.copyfile(DATA_DIR / models.BASE_FILE, copy)
+    content = bytearray(copy.read_bytes())
+    content[-100] ^= 0xFF
+    copy.write_bytes(bytes(content))
+    with pytest.raises(ValueError, match="has been altered"):
+        models.load_base_convnet(copy)
+
+
+def test_base_missing_file_says_how_to_restore(tmp_path):
+    message = "git checkout -- data/weights/base_digits_0_4.weights.h5"
+    with pytest.raises(FileNotFoundError, match=message):
+        models.load_base_convnet(tmp_path / "absent.weights.h5")
 
 
 # Lesson 07: LeNet-5. The parameters per layer as the paper's modern reading gives them,

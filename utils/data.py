@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from utils._validate import as_path, optional_path
+from utils._validate import as_path, integer, number, optional_path, real_array
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 """Folder of the course's data files (``data/`` beside ``utils/``)."""
@@ -211,3 +211,179 @@ def load_lecture_recipe(path: str | os.PathLike[str] | None = None) -> dict:
         size=LECTURE_RECIPE_SIZE,
     )
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def stratified_subset(
+    labels: np.ndarray,
+    size: int,
+    seed: int = 0,
+    classes: np.ndarray | list[int] | None = None,
+) -> np.ndarray:
+    """The indices of a fixed, stratified, seeded subset: ``size / n_classes`` examples a class.
+
+    Taught in notebooks/11_little_data.ipynb, section 1.
+
+    Each class's indices are put in a random order drawn from the seed and the
+    class alone (``numpy.random.default_rng([seed, class])``), and the first
+    ``size / n_classes`` of that order are kept. So the subsets are **nested**:
+    with the same seed, a smaller subset is contained in a larger one (the
+    lesson's learning curve over 600, 1,200, 3,000 and 6,000 images adds images
+    and never swaps them), and the examples kept of a class do not depend on
+    which other classes are asked for.
+
+    Parameters
+    ----------
+    labels : array of int, shape (n,)
+        The class of each example, integers from 0 (MNIST's ``y_train``).
+    size : int
+        Number of indices to return, a multiple of the number of classes.
+    seed : int, default 0
+        Seed of the random orders, at least 0.
+    classes : array of int or None, default None
+        The classes to draw from, e.g. ``[5, 6, 7, 8, 9]`` for the transfer
+        task of section 4; ``None`` means every class present in ``labels``.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (size,)
+        Indices into ``labels``, sorted, with ``size / n_classes`` of each class.
+
+    Raises
+    ------
+    TypeError
+        If ``labels`` or ``classes`` do not hold integers, or ``size`` or
+        ``seed`` is not an int.
+    ValueError
+        If ``labels`` is not 1-D or holds a negative class, ``classes`` is
+        empty or repeats a class, ``size`` is not a multiple of the number of
+        classes, or a class has fewer examples than ``size / n_classes``.
+    """
+    labels = _class_array(labels, "labels")
+    size = integer(size, "size", minimum=1)
+    seed = integer(seed, "seed", minimum=0)
+    if classes is None:
+        wanted = np.unique(labels)
+    else:
+        wanted = _class_array(classes, "classes")
+        if wanted.size == 0 or np.unique(wanted).size != wanted.size:
+            raise ValueError(
+                f"classes must be a non-empty list of distinct classes, got {wanted.tolist()}"
+            )
+    if size % wanted.size:
+        raise ValueError(
+            f"size must be a multiple of the number of classes, {wanted.size}, got {size}"
+        )
+    per_class = size // wanted.size
+    chosen = []
+    for label in wanted.tolist():
+        members = np.flatnonzero(labels == label)
+        if members.size < per_class:
+            raise ValueError(
+                f"class {label} has {members.size} examples in labels, fewer than the "
+                f"{per_class} per class that size={size} asks for"
+            )
+        order = np.random.default_rng([seed, label]).permutation(members.size)
+        chosen.append(members[order[:per_class]])
+    return np.sort(np.concatenate(chosen)).astype(np.int64)
+
+
+def _class_array(value: object, name: str) -> np.ndarray:
+    array = real_array(value, name, booleans=False)
+    if not np.issubdtype(array.dtype, np.integer):
+        raise TypeError(f"{name} must hold integers, got dtype {array.dtype}")
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {array.shape}")
+    if array.size and array.min() < 0:
+        raise ValueError(f"{name} must hold classes of at least 0, got {int(array.min())}")
+    return array.astype(np.int64)
+
+
+def shift_and_rotate(
+    images: np.ndarray, max_shift: int = 3, max_degrees: float = 15, seed: int = 0
+) -> np.ndarray:
+    """A shifted and rotated copy of a batch of grey images, the same for the same seed.
+
+    Taught in notebooks/11_little_data.ipynb, section 2, which makes a
+    "shifted and rotated test set" with it. Each image is rotated about its
+    centre by an angle drawn uniformly in ``[-max_degrees, max_degrees]``
+    (positive: counter-clockwise as displayed, as ``np.rot90`` and
+    ``scipy.ndimage.rotate`` turn), then moved by a whole number of pixels
+    drawn uniformly in ``[-max_shift, max_shift]`` on each axis (positive:
+    down and right, as lesson 06's ``shift_image``). Both are done at once by
+    ``scipy.ndimage.affine_transform`` with bilinear interpolation; what comes
+    in from outside the image is 0. A whole-pixel shift alone moves the pixels
+    exactly, as lesson 04's ``shift_right`` does.
+
+    Image ``i``'s angle and shift depend only on the seed and ``i``, so
+    ``shift_and_rotate(x[:100])`` is ``shift_and_rotate(x)[:100]``.
+
+    Parameters
+    ----------
+    images : array, shape (N, height, width) or (N, height, width, 1)
+        Grey images (MNIST's (N, 28, 28) uint8 digits, or floats in [0, 1]).
+    max_shift : int, default 3
+        Largest shift, in pixels, on each axis; 0 for none.
+    max_degrees : float, default 15
+        Largest rotation, in degrees, either way; between 0 and 180.
+    seed : int, default 0
+        Seed of the angles and shifts, at least 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        The same shape and dtype as ``images``; integer images are rounded to
+        the nearest integer. Bilinear interpolation mixes neighbouring pixels
+        and 0, so the values stay within those of the image and 0 (a uint8
+        digit stays in 0-255, a float one in [0, 1]).
+
+    Raises
+    ------
+    TypeError
+        If ``images`` does not hold real numbers, or an argument has the wrong type.
+    ValueError
+        If ``images`` has another shape, or an argument is out of range.
+    """
+    array = real_array(images, "images", booleans=False)
+    if not (array.ndim == 3 or (array.ndim == 4 and array.shape[-1] == 1)):
+        raise ValueError(
+            "images must have shape (N, height, width) or (N, height, width, 1), "
+            f"got shape {array.shape}"
+        )
+    max_shift = integer(max_shift, "max_shift", minimum=0)
+    max_degrees = number(max_degrees, "max_degrees")
+    if not 0 <= max_degrees <= 180:
+        raise ValueError(f"max_degrees must be between 0 and 180, got {max_degrees}")
+    seed = integer(seed, "seed", minimum=0)
+    # One row of three uniform numbers per image: its angle, its shift down, its shift right.
+    draws = np.random.default_rng(seed).random((array.shape[0], 3))
+    degrees = (2 * draws[:, 0] - 1) * max_degrees
+    shifts = np.floor(draws[:, 1:] * (2 * max_shift + 1)).astype(np.int64) - max_shift
+    flat = array.reshape(array.shape[:3]).astype(np.float64)
+    moved = np.empty_like(flat)
+    for i, image in enumerate(flat):
+        moved[i] = _rotate_and_shift(image, degrees[i], int(shifts[i, 0]), int(shifts[i, 1]))
+    if np.issubdtype(array.dtype, np.integer):
+        limits = np.iinfo(array.dtype)
+        moved = np.clip(np.rint(moved), limits.min, limits.max)
+    return moved.astype(array.dtype).reshape(array.shape)
+
+
+def _rotate_and_shift(image: np.ndarray, degrees: float, down: int, right: int) -> np.ndarray:
+    """One 2-D float image rotated by ``degrees`` about its centre, then moved ``down``, ``right``.
+
+    ``affine_transform`` reads the output pixel ``o`` from the input at
+    ``inverse @ o + offset``: the rotation undone about the centre ``c``, after
+    the shift ``s`` is: ``inverse @ (o - c - s) + c``. In (row, column)
+    coordinates, with rows pointing down, a counter-clockwise turn is
+    ``[[cos, -sin], [sin, cos]]``; its inverse is its transpose.
+    """
+    from scipy import ndimage
+
+    theta = np.deg2rad(degrees)
+    cos, sin = np.cos(theta), np.sin(theta)
+    inverse = np.array([[cos, sin], [-sin, cos]])
+    centre = (np.array(image.shape, dtype=np.float64) - 1) / 2
+    offset = centre - inverse @ (centre + np.array([down, right], dtype=np.float64))
+    return ndimage.affine_transform(
+        image, inverse, offset=offset, order=1, mode="grid-constant", cval=0.0
+    )

@@ -28,8 +28,15 @@ PRETRAINED_FILE = "weights/mnist_convnet.weights.h5"
 PRETRAINED_SHA256 = "5178dfbe8270bee7ca32a33454a5863745f599edf9e80236c1b44fc909b3dc64"
 PRETRAINED_SIZE = 400_904
 
+BASE_CLASSES = (0, 1, 2, 3, 4)
+"""The digits the base ConvNet of lesson 11 was trained on; they are its labels 0-4 too."""
+BASE_FILE = "weights/base_digits_0_4.weights.h5"
+"""The base ConvNet's weights, inside ``data/``; ``scripts/train_base_0_4.py`` writes them."""
+BASE_SHA256 = "2fd5f87713a61931d66889fa39f5473363a65c3e47448eb66dcbdd1c35d0c722"
+BASE_SIZE = 398_904
 
-def build_convnet(name: str = "convnet") -> keras.Sequential:
+
+def build_convnet(name: str = "convnet", n_classes: int = N_CLASSES) -> keras.Sequential:
     """The lecture's ConvNet for MNIST: three convolutions, two poolings, two dense layers.
 
     Lesson 05, section 2 builds it cell by cell. Its 93,322 parameters::
@@ -48,18 +55,26 @@ def build_convnet(name: str = "convnet") -> keras.Sequential:
     any session (lesson 06 reads kernels and feature maps this way) and a saved
     weights file does not depend on how many models were built before.
 
+    With ``n_classes`` other than 10 only the last layer changes: ``output``
+    is ``Dense(n_classes, softmax)`` with ``64*n_classes + n_classes``
+    parameters (325 for the five digits 0-4 of the base model that lesson 11,
+    ``notebooks/11_little_data.ipynb``, transfers; see :func:`load_base_convnet`).
+
     Parameters
     ----------
     name : str, default "convnet"
         The model's name (shown by ``model.summary()``).
+    n_classes : int, default 10
+        Number of classes, the width of the ``output`` layer; at least 2.
 
     Returns
     -------
     keras.Sequential
         Uncompiled; input shape (batch, 28, 28, 1) floats in [0, 1], output
-        shape (batch, 10): the probability of each digit.
+        shape (batch, n_classes): the probability of each class.
     """
     text(name, "name")
+    n_classes = integer(n_classes, "n_classes", minimum=2)
     layers = keras.layers
     return keras.Sequential(
         [
@@ -71,7 +86,7 @@ def build_convnet(name: str = "convnet") -> keras.Sequential:
             layers.Conv2D(64, 3, activation="relu", name="conv_3"),
             layers.Flatten(name="flatten"),
             layers.Dense(64, activation="relu", name="dense"),
-            layers.Dense(N_CLASSES, activation="softmax", name="output"),
+            layers.Dense(n_classes, activation="softmax", name="output"),
         ],
         name=name,
     )
@@ -199,6 +214,46 @@ def load_pretrained_convnet(path: str | os.PathLike[str] | None = None) -> keras
     model = build_convnet(name="pretrained_convnet")
     model.load_weights(path)
     model.compile(loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def load_base_convnet(path: str | os.PathLike[str] | None = None) -> keras.Sequential:
+    """Lesson 11's base ConvNet: :func:`build_convnet` with 5 outputs, trained on digits 0-4 only.
+
+    ``notebooks/11_little_data.ipynb`` transfers it to the digits 5-9, which it
+    has never seen: it keeps the layers up to ``"dense"`` (the 64 features) and
+    puts a new ``output`` layer on top. The weights were trained by
+    ``scripts/train_base_0_4.py`` on the 30,596 training images of the digits
+    0-4 (its command and test accuracy are in ``data/README.md``). The file's
+    size and sha256 are checked before it is loaded; nothing is trained or
+    downloaded.
+
+    Parameters
+    ----------
+    path : str, os.PathLike or None, optional
+        A ``.weights.h5`` file; the default is
+        ``data/weights/base_digits_0_4.weights.h5`` in the repository.
+
+    Returns
+    -------
+    keras.Sequential
+        Named ``"base_digits_0_4"``, 93,322 - 650 + 325 = 92,997 parameters.
+        Compiled with *sparse* categorical cross-entropy and an ``accuracy``
+        metric, unlike :func:`load_pretrained_convnet`: the labels of the
+        digits 0-4 are the digits themselves, so
+        ``model.evaluate(x_test[y_test < 5], y_test[y_test < 5])`` works at
+        once, without one-hot labels. Input shape (batch, 28, 28, 1) floats in
+        [0, 1]; output (batch, 5): the probability of each digit 0-4.
+
+    Raises
+    ------
+    FileNotFoundError, ValueError, TypeError
+        If the file is missing or altered; the message says how to restore it.
+    """
+    path = verify_file(path, default_name=BASE_FILE, sha256=BASE_SHA256, size=BASE_SIZE)
+    model = build_convnet(name="base_digits_0_4", n_classes=len(BASE_CLASSES))
+    model.load_weights(path)
+    model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
 
 

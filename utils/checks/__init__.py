@@ -32,7 +32,8 @@ submodules hold them by lesson:
   :func:`check_batchnorm_inference`;
 - ``backprop`` (lesson 09): :func:`check_kernel_gradient`, :func:`check_dense_relu_backward`;
 - ``variants`` (lesson 10): :func:`check_transposed_convolution`,
-  :func:`check_separable_params`.
+  :func:`check_separable_params`;
+- ``little_data`` (lesson 11): :func:`check_trainable_params`.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ from utils.checks.ecg import (
     check_macro_f1,
 )
 from utils.checks.filters import check_strongest_filter
+from utils.checks.little_data import check_trainable_params
 from utils.checks.mnist_convnet import check_relative_error_decrease
 from utils.checks.variants import check_separable_params, check_transposed_convolution
 
@@ -98,6 +100,7 @@ __all__ = [
     "check_residual_block",
     "check_separable_params",
     "check_strongest_filter",
+    "check_trainable_params",
     "check_transposed_convolution",
     "correct",
     "is_unanswered",
