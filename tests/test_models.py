@@ -232,14 +232,21 @@ def test_pretrained_convnet_reaches_99_3_percent(test_set):
     assert np.mean(predicted == labels) == pytest.approx(accuracy, abs=1e-6)
 
 
-def test_pretrained_refuses_an_altered_file(tmp_path):
-    copy = tmp_path / "mnist_convnet.weights.h5"
-    shutil.copyfile(DATA_DIR / models.PRETRAINED_FILE, copy)
+@pytest.mark.parametrize(
+    ("load", "name"),
+    [
+        (models.load_pretrained_convnet, models.PRETRAINED_FILE),
+        (models.load_base_convnet, models.BASE_FILE),  # lesson 11's base, digits 0-4
+    ],
+)
+def test_weights_loaders_refuse_an_altered_file(tmp_path, load, name):
+    copy = tmp_path / name.rsplit("/", 1)[-1]
+    shutil.copyfile(DATA_DIR / name, copy)
     content = bytearray(copy.read_bytes())
     content[-100] ^= 0xFF
     copy.write_bytes(bytes(content))
     with pytest.raises(ValueError, match="has been altered"):
-        models.load_pretrained_convnet(copy)
+        load(copy)
 
 
 def test_pretrained_missing_file_says_how_to_restore(tmp_path):
@@ -264,16 +271,6 @@ def test_base_convnet_accuracy_on_test_digits_0_4(test_set):
     probabilities = np.asarray(model.predict(images[digits], batch_size=1000, verbose=0))
     assert probabilities.shape == (5_139, 5)
     assert np.mean(probabilities.argmax(axis=1) == labels[digits]) >= 0.99
-
-
-def test_base_refuses_an_altered_file(tmp_path):
-    copy = tmp_path / "base_digits_0_4.weights.h5"
-    shutil.copyfile(DATA_DIR / models.BASE_FILE, copy)
-    content = bytearray(copy.read_bytes())
-    content[-100] ^= 0xFF
-    copy.write_bytes(bytes(content))
-    with pytest.raises(ValueError, match="has been altered"):
-        models.load_base_convnet(copy)
 
 
 def test_base_missing_file_says_how_to_restore(tmp_path):

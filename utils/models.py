@@ -221,12 +221,12 @@ def load_base_convnet(path: str | os.PathLike[str] | None = None) -> keras.Seque
     """Lesson 11's base ConvNet: :func:`build_convnet` with 5 outputs, trained on digits 0-4 only.
 
     ``notebooks/11_little_data.ipynb`` transfers it to the digits 5-9, which it
-    has never seen: it keeps the layers up to ``"dense"`` (the 64 features) and
-    puts a new ``output`` layer on top. The weights were trained by
-    ``scripts/train_base_0_4.py`` on the 30,596 training images of the digits
-    0-4 (its command and test accuracy are in ``data/README.md``). The file's
-    size and sha256 are checked before it is loaded; nothing is trained or
-    downloaded.
+    has never seen: it keeps the convolutional part, the layers up to
+    ``"flatten"`` (576 features per digit), and puts a new output layer on
+    top. The weights were trained by ``scripts/train_base_0_4.py`` on the
+    30,596 training images of the digits 0-4 (its command and test accuracy
+    are in ``data/README.md``). The file's size and sha256 are checked before
+    it is loaded; nothing is trained or downloaded.
 
     Parameters
     ----------
