@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from utils._validate import flag, integer, real_array
-from utils.conv import axis_padding
+from utils.conv import axis_padding, effective_kernel_size
 from utils.plots._base import COLUMN_WIDTH, HIGHLIGHT, format_number, highlight_box
 
 # A diverging scale pale enough for black numbers to stay readable in every cell.
@@ -356,7 +356,7 @@ def connection_figure(
     stride = integer(stride, "stride", minimum=1)
     dilation = integer(dilation, "dilation", minimum=1)
     transposed = flag(transposed, "transposed")
-    span = kernel_size + (kernel_size - 1) * (dilation - 1)
+    span = effective_kernel_size(kernel_size, dilation)
     centre = (span - 1) / 2  # from the first cell of a window to its centre
     taps = [j * dilation for j in range(kernel_size)]
     if transposed:

@@ -8,7 +8,13 @@ import plotly.graph_objects as go
 from IPython.display import display
 
 from utils._validate import flag, integer
-from utils.conv import cross_correlate2d, output_size, pad, transposed_output_size
+from utils.conv import (
+    cross_correlate2d,
+    effective_kernel_size,
+    output_size,
+    pad,
+    transposed_output_size,
+)
 from utils.plots import connection_figure, matrix_heatmaps, output_size_figure
 from utils.plots._base import format_number
 from utils.widgets._output import show_figures
@@ -278,7 +284,7 @@ class OutputSizeCalculator:
     def _variant_size(self) -> int | None:
         """The output length from utils.conv, None when the setting is invalid."""
         W, k, P, S, d = self._settings()
-        span = k + (k - 1) * (d - 1)
+        span = effective_kernel_size(k, d)
         if self.transposed:
             if (W - 1) * S - 2 * P + span < 1:
                 return None
@@ -301,7 +307,7 @@ class OutputSizeCalculator:
 
     def _update_variants(self) -> None:
         W, k, P, S, d = self._settings()
-        span = k + (k - 1) * (d - 1)
+        span = effective_kernel_size(k, d)
         self.size = self._variant_size()
         self._fit_output_cell(self.size)
         span_text = (
