@@ -49,8 +49,8 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest --durations=15
 
 # For course authors, and for each further Python in .ci/run: lint, the unit
-# tests, and the lessons that train no model (no `.fit(` call), under strict
-# nbval, offline and read-only; no browser tests.
+# tests, and the lessons that train no model (no `.fit(` or `.apply_gradients(`
+# call), under strict nbval, offline and read-only; no browser tests.
 test-quick: $(STAMP) lint
 	$(BIN)/python -m pytest --ignore=tests/browser -m "not trains" --durations=5
 

@@ -33,6 +33,7 @@ from utils import (
     models,
     plots,
     pooling,
+    saliency,
     widgets,
 )
 
@@ -398,6 +399,27 @@ CASES = {
         lambda: models.load_base_convnet("/nonexistent/base.weights.h5"),
         FileNotFoundError,
         r"not found at /nonexistent/base\.weights\.h5",
+    ),
+    # lesson 12's occlusion map, saliency figure and checkers
+    "saliency.occlusion_map": (
+        lambda: saliency.occlusion_map(np.ones, Z((7, 5)), 0, patch_size=4),
+        ValueError,
+        r"patch_size must be odd, so that the patch has a centre pixel, got 4",
+    ),
+    "plots.saliency_grid": (
+        lambda: plots.saliency_grid(Z((2, 5, 5)), {"occlusion": Z((3, 5, 5))}),
+        ValueError,
+        r"maps\['occlusion'\] must have the shape of images, \(n, H, W\) = \(2, 5, 5\)",
+    ),
+    "checks.check_occlusion_map": (
+        lambda: checks.check_occlusion_map(..., "model", Z((7, 5)), 0),
+        TypeError,
+        r"model must be a callable",
+    ),
+    "checks.check_fgsm_step": (
+        lambda: checks.check_fgsm_step(..., abs, Z((28, 28, 1)), 7, epsilon=-0.1),
+        ValueError,
+        r"epsilon must be in \(0, 1\], got -0\.1",
     ),
 }
 

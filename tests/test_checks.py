@@ -555,7 +555,7 @@ def test_the_package_exports_every_public_name():
     }
     checkers = {name for name in utils.checks.__all__ if name.startswith("check_")}
     assert set(utils.checks.__all__) == names | checkers
-    assert len(checkers) == 20
+    assert len(checkers) == 22
     for name in utils.checks.__all__:
         assert getattr(utils.checks, name) is not None
 
@@ -745,3 +745,148 @@ def test_trainable_params_checker_verdicts():
     # A frozen layer inside a nested model is named too.
     nested = keras.Sequential([keras.Input((28, 28, 1)), model])
     assert "conv_1, conv_2 are frozen" in check(trainable, nested).message
+
+
+# Lesson 12: an occlusion map, and one step of the fast gradient sign method.
+
+
+def _pretrained_and_a_seven():
+    from utils.data import load_mnist
+    from utils.models import load_pretrained_convnet
+
+    _, (x_test, y_test) = load_mnist()
+    digit = (x_test[0].astype(np.float32) / 255)[..., None]  # a 7, shape (28, 28, 1)
+    return load_pretrained_convnet(), digit, int(y_test[0])
+
+
+def _corner_map_by_loop(model, image, label, patch_size):
+    """The slip: the patch's top-left corner, not its centre, at each pixel (fill 0)."""
+    copies = []
+    for i in range(image.shape[0]):
+        for j in range(image.shape[1]):
+            copy = image.copy()
+            copy[i : i + patch_size, j : j + patch_size] = 0.0
+            copies.append(copy)
+    base = np.asarray(model(image[None]))[0, label]
+    return (base - np.asarray(model(np.stack(copies)))[:, label]).reshape(image.shape[:2])
+
+
+def test_occlusion_map_checker_verdicts():
+    import pytest
+
+    from utils.checks import check_occlusion_map as check
+    from utils.saliency import occlusion_map
+
+    model, digit, label = _pretrained_and_a_seven()
+    expected = occlusion_map(model, digit, label, patch_size=3)
+    result = check(expected, model, digit, label, patch_size=3)
+    assert result and "matches on all 784 pixels (3 x 3 patch, fill 0)" in result.message
+    assert check(expected[..., None], model, digit, label, patch_size=3)
+    assert check(expected.astype(np.float64) + 5e-6, model, digit, label, patch_size=3)
+    assert "Not answered yet" in check(..., model, digit, label).message
+    assert "opposite sign" in check(-expected, model, digit, label, patch_size=3).message
+    base = float(np.asarray(model(digit[None]))[0, label])
+    assert (
+        "probabilities of the occluded copies"
+        in check(base - expected, model, digit, label, patch_size=3).message
+    )
+    corner = _corner_map_by_loop(model, digit, label, 3)
+    assert np.abs(corner - expected).max() > 0.01  # the slip makes a different map
+    assert "top-left corner at (i, j)" in check(corner, model, digit, label, patch_size=3).message
+    assert (
+        "should have shape (28, 28), got (27, 28)"
+        in check(expected[1:], model, digit, label, patch_size=3).message
+    )
+    off = expected.copy()
+    off[3, 4] += 0.25
+    assert (
+        "1 of 784 pixels differ from the reference by more than 1e-05; the largest "
+        in check(off, model, digit, label, patch_size=3).message
+    )
+    assert "expected an array of numbers, got str" in check("map", model, digit, label).message
+    # The other arguments come from the notebook: a wrong one raises.
+    with pytest.raises(ValueError, match=r"label must be between 0 and 9"):
+        check(expected, model, digit, 10)
+    with pytest.raises(ValueError, match=r"patch_size must be odd"):
+        check(expected, model, digit, label, patch_size=4)
+
+
+def _fgsm_gradient(model, image, label):
+    """The gradient of the loss with respect to the image, as the lesson writes it."""
+    import keras
+    import tensorflow as tf
+
+    x = tf.convert_to_tensor(image[None])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        loss = keras.losses.SparseCategoricalCrossentropy()(np.array([label]), model(x))
+    return tape.gradient(loss, x).numpy()[0]
+
+
+def test_fgsm_step_checker_verdicts():
+    from utils.checks import check_fgsm_step as check
+
+    model, digit, label = _pretrained_and_a_seven()
+    gradient = _fgsm_gradient(model, digit, label)
+    eps = 0.1
+    adversarial = np.clip(digit + eps * np.sign(gradient), 0, 1)
+    result = check(adversarial, model, digit, label, eps)
+    assert result and "moved by 0.1 in the direction that raises the loss" in result.message
+    assert check(adversarial[..., 0], model, digit, label, eps)  # (28, 28) is accepted
+    assert check(adversarial[None], model, digit, label, eps)  # and a batch of one
+    # Where the gradient is (nearly) zero its sign may differ on another CPU: not compared.
+    flat = np.abs(gradient) < 1e-6 * np.abs(gradient).max()
+    assert flat.any() and (~flat).sum() > 300
+    other_cpu = np.where(flat, np.clip(digit + eps, 0, 1), adversarial)
+    assert check(other_cpu, model, digit, label, eps)
+    assert "Not answered yet" in check(..., model, digit, label, eps).message
+    descent = np.clip(digit - eps * np.sign(gradient), 0, 1)
+    assert "goes down the gradient" in check(descent, model, digit, label, eps).message
+    unclipped = digit + eps * np.sign(gradient)
+    assert "outside [0, 1]" in check(unclipped, model, digit, label, eps).message
+    assert "the original one" in check(digit, model, digit, label, eps).message
+    big_step = np.clip(digit + 0.2 * np.sign(gradient), 0, 1)
+    assert "a step of 0.2, not epsilon = 0.1" in check(big_step, model, digit, label, eps).message
+    noisy = np.clip(digit + np.random.default_rng(0).uniform(-0.3, 0.3, digit.shape), 0, 1)
+    assert "differs from the original by up to" in check(noisy, model, digit, label, eps).message
+    flipped = adversarial.copy()
+    strongest = np.unravel_index(np.argsort(np.abs(gradient), axis=None)[-3:], gradient.shape)
+    flipped[strongest] = np.clip(digit - eps * np.sign(gradient), 0, 1)[strongest]
+    assert "3 of " in check(flipped, model, digit, label, eps).message
+    assert (
+        "should have shape (28, 28, 1), got (27, 28)"
+        in check(np.zeros((27, 28)), model, digit, label, eps).message
+    )
+
+
+def test_fgsm_step_checker_diagnoses_the_raw_gradient():
+    from utils.checks import check_fgsm_step as check
+
+    model, digit, _ = _pretrained_and_a_seven()
+    label = 3  # a wrong label: a large loss, so epsilon * gradient is large enough to see
+    gradient = _fgsm_gradient(model, digit, label)
+    eps = 0.1
+    assert eps * np.abs(gradient).max() > 1e-3
+    raw = np.clip(digit + eps * gradient, 0, 1)
+    assert "epsilon times the gradient itself" in check(raw, model, digit, label, eps).message
+    assert check(np.clip(digit + eps * np.sign(gradient), 0, 1), model, digit, label, eps)
+
+
+def test_fgsm_step_checker_arguments():
+    import pytest
+
+    from utils.checks import check_fgsm_step as check
+
+    model, digit, label = _pretrained_and_a_seven()
+    with pytest.raises(TypeError, match=r"model must be a Keras model, got str"):
+        check(..., "model", digit, label, 0.1)
+    with pytest.raises(ValueError, match=r"image must hold values in \[0, 1\]"):
+        check(..., model, digit * 255, label, 0.1)
+    with pytest.raises(ValueError, match=r"image must be one image of shape \(H, W, C\)"):
+        check(..., model, digit[None], label, 0.1)
+    with pytest.raises(ValueError, match=r"epsilon must be in \(0, 1\], got 0"):
+        check(..., model, digit, label, 0)
+    with pytest.raises(TypeError, match=r"epsilon must be a number, got str"):
+        check(..., model, digit, label, "0.1")
+    with pytest.raises(ValueError, match=r"label must be between 0 and 9 \(the model has 10"):
+        check(..., model, digit, 10, 0.1)

@@ -19,7 +19,8 @@ run without the sandbox, still under strict nbval, and the sandbox test is
 skipped and says why; ``.ci/run`` sets ``COURSE_REQUIRE_SANDBOX=1`` to make
 that an error instead.
 
-The lessons that train a model (a ``.fit(`` call) are marked ``trains``;
+The lessons that train a model (a ``.fit(`` call, or an ``.apply_gradients(``
+call in a training loop of their own) are marked ``trains``;
 ``make test-quick`` leaves them out with ``-m "not trains"``.
 """
 
@@ -103,8 +104,13 @@ def test_the_sandbox_is_offline_and_read_only(sandbox_reason):
 
 
 def trains(lesson: Path) -> bool:
-    """Whether a lesson trains a model (calls ``.fit(``), as ``make test-quick`` counts."""
-    return ".fit(" in lesson.read_text(encoding="utf-8")
+    """Whether a lesson trains a model, as ``make test-quick`` counts.
+
+    A lesson trains when it calls ``.fit(`` or, in a training loop of its own,
+    an optimizer's ``.apply_gradients(`` (lesson 12's adversarial training).
+    """
+    source = lesson.read_text(encoding="utf-8")
+    return ".fit(" in source or ".apply_gradients(" in source
 
 
 def test_lessons_are_found_and_the_training_ones_marked():
@@ -112,6 +118,7 @@ def test_lessons_are_found_and_the_training_ones_marked():
     assert names[:9] == sorted(names[:9]) and len(names) >= 9
     assert trains(ROOT / "notebooks" / "05_mnist_convnet.ipynb")
     assert not trains(ROOT / "notebooks" / "01_convolution_math.ipynb")
+    assert trains(ROOT / "notebooks" / "12_saliency_and_adversarial.ipynb")  # its own loop
 
 
 @pytest.mark.parametrize(

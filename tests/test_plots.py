@@ -840,6 +840,7 @@ PUBLIC = [
     "use_course_renderer",
     "image_grid",
     "map_grid",
+    "saliency_grid",
     "matrix_heatmaps",
     "output_size_figure",
     "connection_figure",
@@ -983,3 +984,120 @@ def test_signal_examples_label_only_the_lowest_panel_of_each_column():
         if fig.layout[f"xaxis{index + 1 if index else ''}"].title.text == "sample"
     ]
     assert titled == [2, 3, 4]
+
+
+# Lesson 12: digits above their saliency maps, each map on its own scale centred at 0.
+
+
+def _saliency_inputs(n=3, size=(6, 5)):
+    rng = np.random.default_rng(12)
+    digits = rng.uniform(0, 1, size=(n, *size))
+    maps = {
+        "occlusion": rng.normal(size=(n, *size)),
+        "gradient": np.abs(rng.normal(size=(n, *size, 1))),
+    }
+    return digits, maps
+
+
+def test_saliency_grid_one_row_of_digits_then_one_row_per_method():
+    from utils.plots import saliency_grid
+    from utils.plots._base import GREY_SCALE
+
+    digits, maps = _saliency_inputs()
+    maps["occlusion"][1] = 0.0  # a map of zeros keeps a scale of +-1
+    fig = saliency_grid(digits, maps, labels=["7 → 7", "2 → 2", "1 → 7"], title="Saliency")
+    assert len(fig.data) == 3 * (1 + 2)
+    rows = [digits, maps["occlusion"], maps["gradient"][..., 0]]
+    for index, trace in enumerate(fig.data):
+        row, col = divmod(index, 3)
+        np.testing.assert_allclose(np.asarray(trace.z), rows[row][col], rtol=1e-6)
+        assert trace.hovertemplate.startswith("row %{y}, col %{x}: %{z:.3g}")
+    for trace in fig.data[:3]:  # the digits share one grey scale
+        assert [list(stop) for stop in trace.colorscale] == GREY_SCALE
+        assert (trace.zmin, trace.zmax) == pytest.approx((digits.min(), digits.max()))
+    for index, trace in enumerate(fig.data[3:]):
+        values = rows[1 + index // 3][index % 3]
+        largest = float(np.abs(values.astype(np.float32)).max()) or 1.0
+        assert trace.zmin == -trace.zmax and trace.zmax == pytest.approx(largest, rel=1e-6)
+        assert trace.colorscale[-1][1] == "#b2182b" and trace.colorscale[1] == (0.5, "#ffffff")
+    assert fig.data[4].zmax == 1.0
+    texts = [a.text for a in fig.layout.annotations]
+    assert texts == ["7 → 7", "2 → 2", "1 → 7", "occlusion", "", "", "gradient", "", ""]
+    assert fig.layout.annotations[3].xanchor == "left"
+    assert fig.layout.title.text == "Saliency"
+    # Row 0 at the top: the maps' rows lie below the digits.
+    assert fig.layout.yaxis4.domain[1] < fig.layout.yaxis.domain[0]
+    assert fig.layout.xaxis4.domain == fig.layout.xaxis.domain
+
+
+def test_saliency_grid_without_labels_and_with_channels_last_digits():
+    from utils.plots import saliency_grid
+
+    digits, maps = _saliency_inputs(n=2)
+    fig = saliency_grid(digits[..., None], {"only": maps["occlusion"]})
+    assert len(fig.data) == 4
+    assert [a.text for a in fig.layout.annotations] == ["", "", "only", ""]
+
+
+@pytest.mark.parametrize("n", range(1, 13))
+def test_saliency_grid_fits_the_notebook_column(n):
+    from utils.plots import saliency_grid
+    from utils.plots._base import COLUMN_WIDTH
+
+    digits, maps = _saliency_inputs(n=n, size=(28, 28))
+    fig = saliency_grid(digits, maps)
+    assert 0 < fig.layout.width <= COLUMN_WIDTH
+    if n >= 10:
+        assert fig.layout.width > COLUMN_WIDTH - 100  # the cells fill the column
+    assert len(fig.data) == 3 * n
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda d, m: (d, [m["occlusion"]]), TypeError, r"maps must be a dict of method name"),
+        (lambda d, m: (d, {}), ValueError, r"maps must hold at least one method"),
+        (lambda d, m: (d, {1: m["occlusion"]}), TypeError, r"maps keys must be str.*got int 1"),
+        (
+            lambda d, m: (d, {"occlusion": m["occlusion"][:2]}),
+            ValueError,
+            r"maps\['occlusion'\] must have the shape of images, \(n, H, W\) = \(3, 6, 5\), "
+            r"got shape \(2, 6, 5\)",
+        ),
+        (
+            lambda d, m: (d, {"g": np.zeros((3, 5, 5))}),
+            ValueError,
+            r"maps\['g'\] must have the shape of images",
+        ),
+        (
+            lambda d, m: (d, {"g": np.full((3, 6, 5), np.nan)}),
+            ValueError,
+            r"maps\['g'\] must hold finite numbers",
+        ),
+        (lambda d, m: (d, {"g": "map"}), TypeError, r"maps\['g'\] must be an array of numbers"),
+        (lambda d, m: (d[0], m), ValueError, r"images must have shape \(n, height, width\)"),
+        (
+            lambda d, m: (np.zeros((41, 2, 2)), {"g": np.zeros((41, 2, 2))}),
+            ValueError,
+            r"images must hold at most 40 images",
+        ),
+    ],
+)
+def test_saliency_grid_errors_name_the_argument(call, error, message):
+    from utils.plots import saliency_grid
+
+    images, maps = call(*_saliency_inputs())
+    with pytest.raises(error, match=message):
+        saliency_grid(images, maps)
+
+
+def test_saliency_grid_labels_and_title_are_checked():
+    from utils.plots import saliency_grid
+
+    digits, maps = _saliency_inputs()
+    with pytest.raises(ValueError, match=r"labels must have one entry per item: got 2 for 3"):
+        saliency_grid(digits, maps, labels=["a", "b"])
+    with pytest.raises(TypeError, match=r"labels must be a sequence of one label per item"):
+        saliency_grid(digits, maps, labels="abc")
+    with pytest.raises(TypeError, match=r"title must be a str, got int 3"):
+        saliency_grid(digits, maps, title=3)

@@ -18,5 +18,6 @@ __all__ = [
     "models",
     "plots",
     "pooling",
+    "saliency",
     "widgets",
 ]

@@ -33,7 +33,8 @@ submodules hold them by lesson:
 - ``backprop`` (lesson 09): :func:`check_kernel_gradient`, :func:`check_dense_relu_backward`;
 - ``variants`` (lesson 10): :func:`check_transposed_convolution`,
   :func:`check_separable_params`;
-- ``little_data`` (lesson 11): :func:`check_trainable_params`.
+- ``little_data`` (lesson 11): :func:`check_trainable_params`;
+- ``saliency`` (lesson 12): :func:`check_occlusion_map`, :func:`check_fgsm_step`.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ from utils.checks.ecg import (
 from utils.checks.filters import check_strongest_filter
 from utils.checks.little_data import check_trainable_params
 from utils.checks.mnist_convnet import check_relative_error_decrease
+from utils.checks.saliency import check_fgsm_step, check_occlusion_map
 from utils.checks.variants import check_separable_params, check_transposed_convolution
 
 __all__ = [
@@ -89,9 +91,11 @@ __all__ = [
     "check_dense_as_conv_kernel",
     "check_dense_relu_backward",
     "check_digit_count",
+    "check_fgsm_step",
     "check_inverted_dropout",
     "check_kernel_gradient",
     "check_macro_f1",
+    "check_occlusion_map",
     "check_output_size",
     "check_param_count",
     "check_pooling",

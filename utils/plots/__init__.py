@@ -6,7 +6,9 @@ Import them from here (``from utils.plots import image_grid``); each lives in
 the submodule of its family:
 
 * :mod:`utils.plots.images`: :func:`image_grid` (digits on one grey scale),
-  :func:`map_grid` (a few maps side by side, each on its own grey scale);
+  :func:`map_grid` (a few maps side by side, each on its own grey scale),
+  :func:`saliency_grid` (digits above their saliency maps, one row per
+  method; lesson 12);
 * :mod:`utils.plots.matrices`: :func:`matrix_heatmaps` (small matrices with
   their numbers), :func:`output_size_figure` (lessons 01-02),
   :func:`connection_figure` (which input cells feed which output cell, with a
@@ -49,7 +51,7 @@ from utils.plots._base import (
     CourseRenderer,
     use_course_renderer,
 )
-from utils.plots.images import image_grid, map_grid
+from utils.plots.images import image_grid, map_grid, saliency_grid
 from utils.plots.layers import (
     channel_mixing,
     kernel_grid,
@@ -74,6 +76,7 @@ __all__ = [
     "use_course_renderer",
     "image_grid",
     "map_grid",
+    "saliency_grid",
     "matrix_heatmaps",
     "output_size_figure",
     "connection_figure",

@@ -1,7 +1,9 @@
 """Grey images in a grid: digits on one shared scale, or maps each on its own scale.
 
 :func:`image_grid` draws MNIST digits (lessons 00, 05, 06); :func:`map_grid`
-draws a few filtered images or feature maps side by side (lessons 01, 04).
+draws a few filtered images or feature maps side by side (lessons 01, 04);
+:func:`saliency_grid` draws digits above their saliency maps, one row per
+method, each map on a red-white-blue scale centred at 0 (lesson 12).
 """
 
 from __future__ import annotations
@@ -12,8 +14,17 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from utils._validate import integer, optional_integer
-from utils.plots._base import as_image_stack
+from utils._validate import integer, optional_integer, text
+from utils.plots._base import (
+    COLUMN_WIDTH,
+    GREY_SCALE,
+    as_image_stack,
+    heatmap_grid,
+    item_labels,
+)
+
+# Blue for negative, white at 0, red for positive: a saliency map's sign at a glance.
+RED_BLUE_SCALE = [[0.0, "#2166ac"], [0.5, "#ffffff"], [1.0, "#b2182b"]]
 
 
 def image_grid(
@@ -134,4 +145,113 @@ def map_grid(
     fig.update_layout(
         width=max(160 * min(cols, count), 300), height=160 * math.ceil(count / cols) + 60
     )
+    return fig
+
+
+def _saliency_cell_size(n_cols: int) -> int:
+    """The largest cell (at most 90 pixels) that fits ``n_cols`` columns in ``COLUMN_WIDTH``."""
+    cell = min(90, (COLUMN_WIDTH - 20) // n_cols)
+    # grid_layout's width: the cells, the gaps between them and 20 pixels of margins.
+    while cell > 1 and n_cols * cell + (n_cols - 1) * max(2, cell // 12) + 20 > COLUMN_WIDTH:
+        cell -= 1
+    return cell
+
+
+def saliency_grid(
+    images: object, maps: object, labels: object = None, title: str | None = None
+) -> go.Figure:
+    """Show digits above their saliency maps: one column per digit, one row per method.
+
+    Lesson 12 draws what a ConvNet looks at this way: row 0 holds the digits
+    on one shared grey scale (as :func:`image_grid`), and each following row
+    the maps of one method (an occlusion map, a gradient), in the order of
+    ``maps``. Every map has its own colour scale, centred at 0: from ``-m``
+    (blue) through white to ``+m`` (red), where ``m`` is the largest absolute
+    value of that map (1 for a map of zeros), so a map's sign shows at a
+    glance and a weak map is as visible as a strong one. The method's name is
+    written above the first map of its row. The figure is at most
+    ``COLUMN_WIDTH`` (840) pixels wide: the cells shrink as ``n`` grows.
+
+    Parameters
+    ----------
+    images : array_like, shape (n, H, W) or (n, H, W, 1)
+        The digits, ``1 <= n <= 40``.
+    maps : dict of str to array_like
+        Method name -> its maps, shape (n, H, W) or (n, H, W, 1): one map per
+        digit, each of the same H x W as the digits. The rows follow the
+        dict's order.
+    labels : sequence of str, optional
+        One label per digit (for example ``"7 → 7"``, true and predicted
+        class), shown above the digits.
+    title : str, optional
+        Title of the whole figure.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        ``n * (1 + len(maps))`` ``Heatmap`` traces, row by row: the digits,
+        then the maps of each method.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For an argument of the wrong type or value; the message names it.
+    """
+    stack = as_image_stack(images).astype(np.float32)
+    count = stack.shape[0]
+    if count > 40:
+        raise ValueError(f"images must hold at most 40 images (one column each), got {count}")
+    if not isinstance(maps, dict):
+        raise TypeError(
+            f"maps must be a dict of method name -> maps (n, H, W), got {type(maps).__name__}"
+        )
+    if not maps:
+        raise ValueError("maps must hold at least one method, got an empty dict")
+    rows = []
+    for name, values in maps.items():
+        if not isinstance(name, str):
+            raise TypeError(
+                f"maps keys must be str (method names), got {type(name).__name__} {name!r}"
+            )
+        array = as_image_stack(values, name=f"maps[{name!r}]").astype(np.float32)
+        if array.shape != stack.shape:
+            raise ValueError(
+                f"maps[{name!r}] must have the shape of images, (n, H, W) = {stack.shape}, "
+                f"got shape {array.shape}"
+            )
+        if not np.all(np.isfinite(array)):
+            raise ValueError(f"maps[{name!r}] must hold finite numbers, got NaN or inf")
+        rows.append((name, array))
+    tops = [""] * count if labels is None else item_labels(labels, count, "labels")
+    if title is not None:
+        title = text(title, "title")
+
+    cells = np.concatenate([stack] + [array for _, array in rows])
+    cell_labels = list(tops)
+    for name, _ in rows:
+        cell_labels += [name] + [""] * (count - 1)
+    low, high = float(stack.min()), float(stack.max())
+    zmin, zmax = [low] * count, [high] * count
+    for _, array in rows:
+        for values in array:
+            largest = float(np.abs(values).max())
+            largest = largest if largest > 0 else 1.0
+            zmin.append(-largest)
+            zmax.append(largest)
+    fig = heatmap_grid(
+        cells,
+        cell_labels,
+        count,
+        _saliency_cell_size(count),
+        title,
+        colorscale=GREY_SCALE,
+        zmin=zmin,
+        zmax=zmax,
+        hovertemplate=["row %{y}, col %{x}: %{z:.3g}<extra></extra>"] * cells.shape[0],
+    )
+    for trace in fig.data[count:]:
+        trace.colorscale = RED_BLUE_SCALE
+    for index in range(len(rows)):
+        # The method's name starts at the left edge of its row and may run over the next cells.
+        fig.layout.annotations[count * (index + 1)].update(x=0, xanchor="left")
     return fig
