@@ -16,7 +16,7 @@ STAMP := $(VENV)/.course-installed
 # Quiet TensorFlow's C++ start-up log lines; oneDNN stays on (it is faster).
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: lab test test-quick lint format notebooks html clean
+.PHONY: lab demo test test-quick lint format notebooks html clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@if [ -x $(BIN)/python ]; then \
@@ -41,6 +41,22 @@ LAB_ARGS ?=
 lab: $(STAMP)
 	@$(BIN)/python scripts/check_lab_args.py $(LAB_ARGS)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
+
+# The draw-a-digit demo for a lecture hall: notebooks/demo_draw_a_digit.ipynb as a
+# page with the canvas and the read-out and no code cells (Voila). Extra options,
+# e.g. make demo DEMO_ARGS="--port=8867 --no-browser"; the login token stays on, as
+# for make lab.
+DEMO_ARGS ?=
+
+# Voila shows a token it made itself as "?token=...", so the token is made here and printed.
+demo: $(STAMP)
+	@$(BIN)/python scripts/check_lab_args.py --target=demo $(DEMO_ARGS)
+	@case "$(DEMO_ARGS)" in *--token=*) token="";; \
+	*) token=$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(24))'); \
+	   echo "make demo: the login token is $$token"; \
+	   echo "make demo: open the address below with ?token=$$token in place of ?token=...";; \
+	esac; \
+	set -x; $(BIN)/voila --token $${token:+--token=$$token} notebooks/demo_draw_a_digit.ipynb $(DEMO_ARGS)
 
 # Every lesson is executed once, under strict nbval, offline and read-only
 # (tests/test_lessons.py); the browser tests draw the stored outputs and run only

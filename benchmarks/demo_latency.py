@@ -1,4 +1,4 @@
-"""How quickly lesson 06 shows feature maps in a fresh kernel, and how quickly its explorer redraws.
+"""How quickly lesson 06 and the draw-a-digit demo show feature maps, and how quickly they redraw.
 
 Usage (from the repository root)::
 
@@ -16,12 +16,28 @@ Two fresh Jupyter kernels are started with ``nbclient`` (the library that
   and the test digits and builds the explorer, as when an instructor opens
   the notebook to demonstrate the explorer.
 
+* **draw a digit**: the code cells of ``notebooks/demo_draw_a_digit.ipynb``
+  (what ``make demo`` shows), then one cell that draws a "1" on its canvas
+  from code, as a stroke of the mouse would. Reported: the kernel ready, the
+  reader shown, and the **first prediction** (goal, issue 23: within 3 s of
+  the kernel's start). This path never imports TensorFlow: the reader runs
+  the pretrained weights through ``utils.numpy_convnet``.
+
 Then, inside the demo kernel, each control of the explorer is changed
 ``--repeats`` times, and each change is timed from setting the control until
 its observer returns: the model call, the figures refilled or rebuilt, and
 their JSON put into the widget's outputs. What the browser then takes to draw
 them is not included. The goals (issue 7): first feature maps within 5 s of
 the kernel's start, and updates under 0.2 s.
+
+In the draw-a-digit kernel, ``--repeats`` new drawings (closed loops of
+slightly different sizes) are timed from the new strokes to the figures
+handed to the widget (``DigitReader.draw``: rasterising, the MNIST-style
+preprocessing, the NumPy forward pass, the figures; goal under 0.1 s), and
+then 100 cycles of clearing and drawing again, for what they do to the
+redraw time (the first ten against the last ten), and 200 more under
+``tracemalloc`` for the memory Python holds (after 100 of them against
+after 200: a leak would grow with every cycle).
 
 The table is printed and written to ``benchmarks/results/demo_latency.md``.
 Timings depend on the machine and on what else runs on it: the load average
@@ -33,7 +49,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -44,12 +59,63 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from utils.environment import cpu_description  # imports no TensorFlow
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "06_kernels_and_feature_maps.ipynb"
 RESULTS = ROOT / "benchmarks" / "results"
 FEATURE_MAPS_MARKER = "layer_maps("
 EXPLORER_MARKER = "FeatureMapExplorer("
 GOAL_FIRST_MAPS, GOAL_UPDATE = 5.0, 0.2
+DRAW_NOTEBOOK = ROOT / "notebooks" / "demo_draw_a_digit.ipynb"
+GOAL_FIRST_PREDICTION, GOAL_STROKE = 3.0, 0.1
+
+# Runs in the draw-a-digit kernel right after the demo's cells: a "1", one vertical stroke.
+FIRST_DRAWING_CELL = """
+reader.draw([[[140, 40], [140, 240]]])
+print(reader.prediction)
+"""
+
+# Runs next: new drawings timed one by one, then 100 clear-and-draw cycles.
+DRAWING_TIMING_CELL = """
+import json as _json
+import math as _math
+import time as _time
+import tracemalloc as _tracemalloc
+
+
+def _loop(k, n=40):
+    radius = 70 + k % 10  # a closed loop, a little different each time
+    angles = [2 * _math.pi * i / n for i in range(n + 1)]
+    return [[140 + radius * _math.cos(a), 140 + radius * _math.sin(a)] for a in angles]
+
+
+def _timed_draw(k):
+    start = _time.perf_counter()
+    reader.draw([_loop(k)])
+    return _time.perf_counter() - start
+
+
+_strokes = [_timed_draw(k) for k in range({repeats})]
+_cycles = []
+for _k in range(100):
+    reader.clear()
+    _cycles.append(_timed_draw(_k))
+# Memory (tracemalloc slows Python down, so apart): 100 more cycles, then 100 again.
+_tracemalloc.start()
+for _k in range(200):
+    reader.clear()
+    reader.draw([_loop(_k)])
+    if _k == 99:
+        _held_after_100 = _tracemalloc.get_traced_memory()[0]
+_held_after_200 = _tracemalloc.get_traced_memory()[0]
+_tracemalloc.stop()
+print(
+    _json.dumps(
+        {{"strokes": _strokes, "cycles": _cycles, "growth": _held_after_200 - _held_after_100}}
+    )
+)
+"""
 
 DEMO_CELL = """
 pretrained = load_pretrained_convnet()
@@ -160,6 +226,22 @@ def demo_run(repeats: int) -> tuple[list[tuple[str, float]], dict[str, list[floa
     return milestones, json.loads(stdout_of(cells[2]).strip().splitlines()[-1])
 
 
+def drawing_run(repeats: int) -> tuple[list[tuple[str, float]], dict]:
+    """The demo notebook's code cells, a first drawing, then the drawing timings."""
+    demo = nbformat.read(DRAW_NOTEBOOK, as_version=4)
+    sources = [cell.source for cell in demo.cells if cell.cell_type == "code"]
+    timing = DRAWING_TIMING_CELL.format(repeats=repeats)
+    ready, ends, cells = run_cells([*sources, FIRST_DRAWING_CELL, timing], DRAW_NOTEBOOK.parent)
+    first = len(sources)
+    read_as = stdout_of(cells[first]).strip()
+    milestones = [
+        ("kernel ready", ready),
+        ("reader shown (its code cells done)", ends[first - 1]),
+        (f"**first prediction** (a drawn 1, read as {read_as})", ends[first]),
+    ]
+    return milestones, json.loads(stdout_of(cells[first + 1]).strip().splitlines()[-1])
+
+
 def import_seconds(module: str = "keras") -> float:
     """Seconds for ``import module`` in a fresh Python process (the bulk of the Setup cell)."""
     code = f"import time; start = time.perf_counter(); import {module}; "
@@ -175,7 +257,7 @@ def machine_description() -> str:
     versions = ", ".join(
         f"{name} {version(name)}" for name in ("tensorflow", "keras", "plotly", "ipywidgets")
     )
-    return f"{cores} CPU cores ({platform.processor() or platform.machine()}), {versions}"
+    return f"{cores} CPU cores ({cpu_description()}), {versions}"
 
 
 def report(
@@ -185,6 +267,9 @@ def report(
     controls: dict[str, list[float]],
     machine: str,
     loads: tuple[float, float],
+    drawing: list[tuple[str, float]],
+    drawing_times: dict,
+    widgets_import: float,
 ) -> str:
     cores = os.cpu_count() or 1
     busy = (
@@ -204,7 +289,13 @@ def report(
     ]
     lines += [f"| lesson, top to bottom | {name} | {seconds:.1f} |" for name, seconds in lesson]
     lines += [f"| demo: explorer only | {name} | {seconds:.1f} |" for name, seconds in demo]
+    lines += [
+        f"| draw a digit (`make demo`) | {name} | {seconds:.1f} |" for name, seconds in drawing
+    ]
     lines.append(f"| reference | `import keras` alone, in a fresh Python | {keras_import:.1f} |")
+    lines.append(
+        f"| reference | `import utils.widgets` alone (the demo's import) | {widgets_import:.1f} |"
+    )
     repeats = len(next(iter(controls.values())))
     lines += [
         "",
@@ -221,6 +312,26 @@ def report(
             f"| {name} | {1000 * statistics.median(seconds):.0f} | {1000 * p90:.0f} | "
             f"{1000 * max(seconds):.0f} |"
         )
+    strokes, cycles = drawing_times["strokes"], drawing_times["cycles"]
+    ordered = sorted(strokes)
+    p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
+    lines += [
+        "",
+        f"Draw a digit: {len(strokes)} new drawings, each timed from the new strokes to the "
+        "figures handed to the widget (Python side: rasterising, preprocessing, the NumPy "
+        f"forward pass, the figures; goal under {GOAL_STROKE:g} s):",
+        "",
+        "| median ms | 90th percentile ms | max ms |",
+        "|---:|---:|---:|",
+        f"| {1000 * statistics.median(strokes):.1f} | {1000 * p90:.1f} | "
+        f"{1000 * max(strokes):.1f} |",
+        "",
+        f"Then {len(cycles)} cycles of clearing and drawing again: median redraw "
+        f"{1000 * statistics.median(cycles[:10]):.1f} ms over the first ten, "
+        f"{1000 * statistics.median(cycles[-10:]):.1f} ms over the last ten. Memory held by "
+        "Python (tracemalloc, on 200 further cycles): it changed by "
+        f"{drawing_times['growth'] / 1e3:+.1f} kB from the 100th to the 200th.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -240,15 +351,29 @@ def main(argv: list[str] | None = None) -> None:
     lesson = lesson_milestones()
     print("running the explorer alone in a fresh kernel, then timing its controls ...", flush=True)
     demo, controls = demo_run(args.repeats)
+    print("running the draw-a-digit demo in a fresh kernel, then timing drawings ...", flush=True)
+    drawing, drawing_times = drawing_run(args.repeats)
     keras_import = import_seconds("keras")
+    widgets_import = import_seconds("utils.widgets")
     after = os.getloadavg()[0]
-    table = report(lesson, demo, keras_import, controls, machine, (before, after))
+    table = report(
+        lesson,
+        demo,
+        keras_import,
+        controls,
+        machine,
+        (before, after),
+        drawing,
+        drawing_times,
+        widgets_import,
+    )
     print()
     print(table)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     command = " ".join(["python", "benchmarks/demo_latency.py", *sys.argv[1:]])
     args.output.write_text(
-        f"# Lesson 06: demo latency\n\nCommand: `{command}`\n\n" + table, encoding="utf-8"
+        f"# Lesson 06 and the draw-a-digit demo: latency\n\nCommand: `{command}`\n\n" + table,
+        encoding="utf-8",
     )
     print(f"wrote {args.output}")
 

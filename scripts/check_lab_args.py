@@ -1,9 +1,10 @@
-"""Refuse JupyterLab options that would switch its login token off.
+"""Refuse JupyterLab or Voila options that would switch the login token off.
 
-``make lab`` runs this on ``LAB_ARGS`` before it starts JupyterLab. Without a
-token, anyone who can reach the port (a lecture hall's Wi-Fi) can run code
-on the laptop. Other options (a port, ``--no-browser``, a token of your own)
-pass through.
+``make lab`` runs this on ``LAB_ARGS`` before it starts JupyterLab, and
+``make demo`` (with ``--target=demo`` first) on ``DEMO_ARGS`` before it starts
+Voila. Without a token, anyone who can reach the port (a lecture hall's
+Wi-Fi) can run code on the laptop. Other options (a port, ``--no-browser``, a
+token of your own) pass through.
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ _AUTH_OPTION = re.compile(r"^--[A-Za-z]+\.(token|password)$")
 _DISABLING = re.compile(
     r"^--[A-Za-z]+\.(token|password)=(''|\"\")?$"
     r"|^--[A-Za-z]+\.(disable_check_xsrf|allow_unauthenticated_access)(=(True|true|1))?$"
+    r"|^--[A-Za-z]+\.auto_token=(False|false|0)$"  # Voila's generated token
+    r"|^--token=(''|\"\")?$"  # Voila's own short option for its token
 )
+# make target: (its variable, the server, how to give a token of your own)
+_TARGETS = {
+    "lab": ("LAB_ARGS", "JupyterLab", "--IdentityProvider.token=mysecret"),
+    "demo": ("DEMO_ARGS", "Voila", "--token=mysecret"),
+}
 
 
 def problems(args: list[str]) -> list[str]:
@@ -32,13 +40,17 @@ def problems(args: list[str]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    target = "lab"
+    if argv and argv[0].startswith("--target="):
+        target, argv = argv[0].removeprefix("--target="), argv[1:]
+    variable, server, own_token = _TARGETS[target]
     refused = problems(argv)
     if refused:
         print(
-            "make lab: LAB_ARGS would switch JupyterLab's token off "
+            f"make {target}: {variable} would switch {server}'s token off "
             f"({', '.join(refused)}). The course keeps it on: anyone on the network "
             "could otherwise run code on this machine. Leave that option out, or give "
-            "a token of your own, e.g. LAB_ARGS=--IdentityProvider.token=mysecret.",
+            f"a token of your own, e.g. {variable}={own_token}.",
             file=sys.stderr,
         )
         return 2

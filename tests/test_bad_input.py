@@ -27,10 +27,12 @@ from utils import (
     conv,
     cost,
     data,
+    drawing,
     environment,
     evaluation,
     gradients,
     models,
+    numpy_convnet,
     plots,
     pooling,
     saliency,
@@ -307,6 +309,17 @@ CASES = {
         ValueError,
         r"width must be between 1 and 16, got 0",
     ),
+    # the draw-a-digit demo's widgets
+    "widgets.DrawingCanvas": (
+        lambda: widgets.DrawingCanvas(size=0),
+        ValueError,
+        r"size must be between 28 and 1000, got 0",
+    ),
+    "widgets.DigitReader": (
+        lambda: widgets.DigitReader("convnet"),
+        TypeError,
+        r"net must have a read\(image28\) method, .*got str",
+    ),
     # lesson 06's plots, widgets and checker
     "plots.kernel_grid": (
         lambda: plots.kernel_grid(Z((3, 3))),
@@ -420,6 +433,27 @@ CASES = {
         lambda: checks.check_fgsm_step(..., abs, Z((28, 28, 1)), 7, epsilon=-0.1),
         ValueError,
         r"epsilon must be in \(0, 1\], got -0\.1",
+    ),
+    # the draw-a-digit demo: the ConvNet in NumPy, and a drawing made an MNIST digit
+    "numpy_convnet.NumpyConvNet": (
+        lambda: numpy_convnet.NumpyConvNet([1, 2]),
+        TypeError,
+        r"weights must be a dict of layer name -> \(kernel, bias\), got list",
+    ),
+    "numpy_convnet.load_numpy_convnet": (
+        lambda: numpy_convnet.load_numpy_convnet(3),
+        TypeError,
+        r"path must be a str, an os.PathLike or None, got int 3",
+    ),
+    "drawing.rasterize_strokes": (
+        lambda: drawing.rasterize_strokes([[[1, 2, 3]]]),
+        ValueError,
+        r"strokes\[0\]\[0\] must be a pair \[x, y\], got \[1, 2, 3\]",
+    ),
+    "drawing.to_mnist": (
+        lambda: drawing.to_mnist(Z(5)),
+        ValueError,
+        r"image must be a non-empty 2-D array \(height, width\), got shape \(5,\)",
     ),
 }
 

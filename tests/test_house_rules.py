@@ -43,7 +43,17 @@ def test_every_module_checks_arguments_through_validate():
         for path in SOURCES
         if "from utils._validate import" in path.read_text(encoding="utf-8")
     }
-    for module in ("cost", "data", "environment", "evaluation", "models", "pooling", "saliency"):
+    for module in (
+        "cost",
+        "data",
+        "drawing",
+        "environment",
+        "evaluation",
+        "models",
+        "numpy_convnet",
+        "pooling",
+        "saliency",
+    ):
         assert f"utils/{module}.py" in users
     for package in ("checks", "conv", "plots", "widgets"):
         assert any(name.startswith(f"utils/{package}/") for name in users), package

@@ -1,11 +1,14 @@
 """Every lesson under strict nbval, once: offline, read-only, each alone, in reverse order.
 
+The demo notebooks for instructors (``notebooks/demo_*.ipynb``) run the same
+way, after the lessons.
+
 This is where the lessons are executed in ``make test`` (the browser tests
 draw their stored outputs and run only their widgets). Each lesson runs in its
 own pytest process, with its own kernel, under strict nbval (every output not
 marked ``NBVAL_IGNORE_OUTPUT`` compared with the stored one, as
-``conftest.py`` says), from 08 down to 00: a lesson that needed another to
-have run first would fail.
+``conftest.py`` says), from the last lesson down to 00: a lesson that needed
+another to have run first would fail.
 
 Each runs inside a sandbox, a Linux namespace (``unshare``): a network
 namespace with only the loopback interface (the kernel talks to Jupyter over
@@ -36,6 +39,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# Notebooks for instructors that are not lessons (the draw-a-digit demo): run the same way.
+DEMOS = sorted((ROOT / "notebooks").glob("demo_*.ipynb"))
 
 # Bring loopback up, make the checkout read-only, then run the command given after it.
 _SETUP = (
@@ -119,13 +124,14 @@ def test_lessons_are_found_and_the_training_ones_marked():
     assert trains(ROOT / "notebooks" / "05_mnist_convnet.ipynb")
     assert not trains(ROOT / "notebooks" / "01_convolution_math.ipynb")
     assert trains(ROOT / "notebooks" / "12_saliency_and_adversarial.ipynb")  # its own loop
+    assert [path.name for path in DEMOS] == ["demo_draw_a_digit.ipynb"]
 
 
 @pytest.mark.parametrize(
     "lesson",
     [
         pytest.param(path, id=path.stem, marks=[pytest.mark.trains] if trains(path) else [])
-        for path in reversed(LESSONS)
+        for path in [*reversed(LESSONS), *DEMOS]
     ],
 )
 def test_lesson_reproduces_its_stored_outputs(sandbox_reason, lesson):

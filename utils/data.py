@@ -24,6 +24,13 @@ MNIST_SHA256 = "06af5dfe73b70e3bc1c36439982b18a8d76803db9b544f6fdf838a37fbb01b64
 MNIST_SIZE = 11_490_519
 _MNIST_ARRAYS = ("x_train", "y_train", "x_test", "y_test")
 
+PRETRAINED_FILE = "weights/mnist_convnet.weights.h5"
+"""The course's pretrained ConvNet weights, inside ``data/``; ``scripts/train_pretrained.py``
+writes them, ``utils.models.load_pretrained_convnet`` (Keras) and
+``utils.numpy_convnet.load_numpy_convnet`` (NumPy only) read them."""
+PRETRAINED_SHA256 = "5178dfbe8270bee7ca32a33454a5863745f599edf9e80236c1b44fc909b3dc64"
+PRETRAINED_SIZE = 400_904
+
 _RESTORE_HINT = (
     "Restore it with `git checkout -- data/{name}` from the course repository, "
     "or copy it again from a fresh clone of the course."

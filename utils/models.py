@@ -17,16 +17,16 @@ import os
 import keras
 
 from utils._validate import flag, integer, number, text
-from utils.data import verify_file
+from utils.data import (  # the pretrained file's name and checksum live beside the data
+    PRETRAINED_FILE,
+    PRETRAINED_SHA256,
+    PRETRAINED_SIZE,
+    verify_file,
+)
 
 N_CLASSES = 10
 IMAGE_SHAPE = (28, 28, 1)
 """One MNIST image, channels-last: height, width, one grey channel."""
-
-PRETRAINED_FILE = "weights/mnist_convnet.weights.h5"
-"""The pretrained weights, inside ``data/``; ``scripts/train_pretrained.py`` writes them."""
-PRETRAINED_SHA256 = "5178dfbe8270bee7ca32a33454a5863745f599edf9e80236c1b44fc909b3dc64"
-PRETRAINED_SIZE = 400_904
 
 BASE_CLASSES = (0, 1, 2, 3, 4)
 """The digits the base ConvNet of lesson 11 was trained on; they are its labels 0-4 too."""

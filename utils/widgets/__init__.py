@@ -10,14 +10,25 @@ object displays itself as an ipywidgets layout.
   (lesson 02; with ``variants=True``, dilation and a transposed mode for
   lesson 10), in :mod:`utils.widgets.convolution`;
 - :class:`FeatureMapExplorer` (lesson 06), in :mod:`utils.widgets.explorer`,
-  with the image edits it offers in :mod:`utils.widgets.explorer.edits`.
+  with the image edits it offers in :mod:`utils.widgets.explorer.edits`;
+- :class:`DrawingCanvas` and :class:`DigitReader` (the draw-a-digit demo), in
+  :mod:`utils.widgets.canvas`: draw with the mouse, a pen or a finger and watch
+  the NumPy copy of the pretrained ConvNet read the digit (no TensorFlow).
 
 Every widget puts its figures on screen through
 :func:`utils.widgets._output.show_figures`.
 """
 
 from utils.widgets.browsing import DigitBrowser
+from utils.widgets.canvas import DigitReader, DrawingCanvas
 from utils.widgets.convolution import ConvolutionStepper, OutputSizeCalculator
 from utils.widgets.explorer import FeatureMapExplorer
 
-__all__ = ["ConvolutionStepper", "DigitBrowser", "FeatureMapExplorer", "OutputSizeCalculator"]
+__all__ = [
+    "ConvolutionStepper",
+    "DigitBrowser",
+    "DigitReader",
+    "DrawingCanvas",
+    "FeatureMapExplorer",
+    "OutputSizeCalculator",
+]
