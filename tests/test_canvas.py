@@ -1,6 +1,6 @@
 """Tests for utils.widgets.canvas: the drawing canvas and the live digit reader, from Python.
 
-The canvas's JavaScript is driven in Chromium by tests/browser/test_canvas.py;
+The canvas's JavaScript is driven in Chromium by tests/browser/test_draw_a_digit.py;
 here the strokes are set as the page sets them, and the reader's readings,
 figures, speed and memory are checked with the NumPy ConvNet.
 """
