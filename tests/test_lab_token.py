@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import re
@@ -62,12 +63,18 @@ def test_other_options_pass(args):
     assert check_lab_args.problems(args) == []
 
 
-def _status(url: str) -> int:
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # report the redirect itself
+
+
+def _status(url: str, follow_redirects: bool = True, timeout: float = 5) -> int:
     """The HTTP status of a GET; waits up to 30 s for the server to listen."""
+    opener = urllib.request.build_opener(*([] if follow_redirects else [_NoRedirect]))
     deadline = time.monotonic() + 30
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
+            with opener.open(url, timeout=timeout) as response:
                 return response.status
         except urllib.error.HTTPError as error:
             return error.code
@@ -75,6 +82,41 @@ def _status(url: str) -> int:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
+
+
+@contextlib.contextmanager
+def _make_server(target: str, variable: str, args: str, tmp_path: Path, token: str):
+    """``make target variable=args`` in its own session; yields the token matched by ``token``.
+
+    Its output goes to a file, not a pipe that nobody would read once the token
+    is found; the server is stopped at the end whatever happens.
+    """
+    log = tmp_path / f"make_{target}.log"
+    with log.open("w") as sink:
+        process = subprocess.Popen(
+            ["make", "--no-print-directory", target, f"{variable}={args}"],
+            cwd=ROOT,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path)},
+        )
+    try:
+        found = None
+        deadline = time.monotonic() + 120
+        while found is None and time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"make {target} exited with {process.returncode}:\n{log.read_text()}")
+            found = re.search(token, log.read_text())
+            time.sleep(0.2)
+        assert found, f"make {target} printed no token:\n{log.read_text()}"
+        yield found.group(1)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 def _free_port() -> int:
@@ -102,36 +144,12 @@ def test_make_lab_refuses_requests_without_the_token(tmp_path):
     lab_args = f"--no-browser --port={port} --ServerApp.port_retries=0 --ServerApp.ip=127.0.0.1"
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         lab_args += " --ServerApp.allow_root=True"
-    process = subprocess.Popen(
-        ["make", "--no-print-directory", "lab", f"LAB_ARGS={lab_args}"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-        env={**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path)},
-    )
-    try:
-        token = None
-        deadline = time.monotonic() + 120
-        while token is None and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line and process.poll() is not None:
-                pytest.fail(f"make lab exited with {process.returncode}")
-            match = re.search(rf"http://127\.0\.0\.1:{port}/lab\?token=([0-9a-f]+)", line)
-            token = match.group(1) if match else None
-        assert token, "make lab printed no URL with a token"
+    url_token = rf"http://127\.0\.0\.1:{port}/lab\?token=([0-9a-f]+)"
+    with _make_server("lab", "LAB_ARGS", lab_args, tmp_path, url_token) as token:
         api = f"http://127.0.0.1:{port}/api/contents"
         assert _status(api) == 403
         assert _status(f"{api}?token=wrong{token}") == 403
         assert _status(f"{api}?token={token}") == 200
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        process.stdout.close()
 
 
 @needs_make
@@ -151,55 +169,11 @@ def test_make_demo_refuses_to_switch_the_token_off():
 def test_make_demo_refuses_requests_without_the_token(tmp_path):
     port = _free_port()
     demo_args = f"--no-browser --port={port} --Voila.ip=127.0.0.1"
-    process = subprocess.Popen(
-        ["make", "--no-print-directory", "demo", f"DEMO_ARGS={demo_args}"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-        env={**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path)},
-    )
-    try:
-        token = None
-        deadline = time.monotonic() + 120
-        while token is None and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line and process.poll() is not None:
-                pytest.fail(f"make demo exited with {process.returncode}")
-            match = re.search(r"make demo: the login token is ([0-9a-f]+)", line)
-            token = match.group(1) if match else None
-        assert token, "make demo printed no token"
+    printed = r"make demo: the login token is ([0-9a-f]+)"
+    with _make_server("demo", "DEMO_ARGS", demo_args, tmp_path, printed) as token:
         page = f"http://127.0.0.1:{port}/"
         # Without the token, or with a wrong one, Voila sends to its login page, never the demo.
-        assert _status_no_redirect(page) == 302
-        assert _status_no_redirect(f"{page}?token=wrong{token}") == 302
-        assert _status_no_redirect(f"{page}?token={token}") == 200
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        process.stdout.close()
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # report the 302 itself
-
-
-def _status_no_redirect(url: str) -> int:
-    """The HTTP status of a GET, redirects not followed; waits up to 30 s for the server."""
-    opener = urllib.request.build_opener(_NoRedirect)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with opener.open(url, timeout=60) as response:
-                return response.status
-        except urllib.error.HTTPError as error:
-            return error.code
-        except urllib.error.URLError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
+        # With it, Voila runs the notebook before it answers: a longer timeout.
+        assert _status(page, follow_redirects=False) == 302
+        assert _status(f"{page}?token=wrong{token}", follow_redirects=False) == 302
+        assert _status(f"{page}?token={token}", follow_redirects=False, timeout=60) == 200
