@@ -4,6 +4,8 @@ Usage: ``python scripts/run_notebooks.py [notebooks/NN_name.ipynb ...]``
 (all notebooks when none is given). ``make notebooks`` runs it. Each notebook
 runs in a fresh kernel from the current environment, with its working
 directory set to ``notebooks/``, and is saved with its outputs and widget state.
+Before it is saved, each plotly figure gets a static image of itself in the same
+output (``scripts/figure_images.py``), for readers without a kernel.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import time
 from pathlib import Path
 
 import nbformat
+from figure_images import add_images  # scripts/, beside this file
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +61,7 @@ def run(path: Path) -> float:
     client.execute()
     elapsed = time.perf_counter() - start
     _drop_tensorflow_logs(notebook)
+    add_images(notebook)
     nbformat.write(notebook, path)
     return elapsed
 

@@ -27,6 +27,7 @@ from utils import (
     conv,
     cost,
     data,
+    diagrams,
     drawing,
     environment,
     evaluation,
@@ -455,6 +456,12 @@ CASES = {
         ValueError,
         r"image must be a non-empty 2-D array \(height, width\), got shape \(5,\)",
     ),
+    "diagrams.show": (
+        lambda: diagrams.show("nope.svg"),
+        ValueError,
+        r"name must be one of 'kernel_sliding.svg', 'lenet5.svg', 'stride_1_and_2.svg', "
+        r"got 'nope.svg'",
+    ),
 }
 
 # Public names that take no input a student could get wrong, with the reason.
@@ -472,6 +479,9 @@ EXEMPT = {
     "cost.LayerRow": "a record that layer_table builds",
     "plots.CourseRenderer": "plotly's renderer interface, called by plotly",
     "plots.use_course_renderer": "takes no argument",
+    "diagrams.kernel_sliding_svg": "takes no argument",
+    "diagrams.stride_svg": "takes no argument",
+    "diagrams.lenet5_svg": "takes no argument",
 }
 
 

@@ -26,17 +26,11 @@ from utils.conv import (
     pad,
     transposed_output_size,
 )
+from utils.diagrams import HORIZONTAL_LINE, WORKED_IMAGE
 
-LECTURE_IMAGE = np.array(
-    [
-        [-1, 1, -1, 1, -1],
-        [-1, 1, -1, 1, -1],
-        [-1, 1, 1, 1, -1],
-        [-1, -1, -1, 1, -1],
-        [-1, -1, -1, 1, -1],
-    ]
-)
-HORIZONTAL_LINE = np.array([[-1, -1, -1], [1, 1, 1], [-1, -1, -1]])
+# The lecture's worked example, as lesson 01 and its diagram (utils.diagrams) use it;
+# LECTURE_OUTPUT below is the lecture's own result, the independent reference.
+LECTURE_IMAGE = WORKED_IMAGE
 LECTURE_OUTPUT = np.array(
     [[0, 0, 0, 0, 0], [0, -1, -3, -1, 0], [2, 5, 3, 3, 0], [0, -1, -3, -1, 0], [0, 0, 0, 0, 0]]
 )

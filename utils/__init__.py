@@ -12,6 +12,7 @@ __all__ = [
     "conv",
     "cost",
     "data",
+    "diagrams",
     "drawing",
     "environment",
     "evaluation",

@@ -21,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 from lesson_cells import WIDGET_MIME, cells_for_widgets, code_cells
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -277,14 +278,30 @@ def _load_export_script():
     return module
 
 
-def test_exported_page_opens_offline_with_its_figures(browser, tmp_path):
+# A page from file:// may ask only for files beside it, and for about:blank: the
+# empty font MathJax declares to tell when its web fonts have loaded (no network).
+def _left_file_urls(requests: list[str]) -> list[str]:
+    return [url for url in requests if not url.startswith("file:") and url != "about:blank"]
+
+
+def test_exported_page_opens_offline_with_its_figures_and_formulas(browser, tmp_path):
     export_html = _load_export_script()
-    pages = export_html.export([NOTEBOOKS / "01_convolution_math.ipynb"], tmp_path)
-    (page_name, _, n_figures, n_widgets) = pages[0]
+    lessons = [NOTEBOOKS / "01_convolution_math.ipynb", NOTEBOOKS / "02_padding_and_stride.ipynb"]
+    pages = export_html.export(lessons, tmp_path)
+    (page_name, _, n_figures, n_widgets) = pages[1]
     assert n_figures >= 1 and n_widgets >= 1
+    stored = "".join(
+        cell.source
+        for cell in nbformat.read(lessons[1], as_version=4).cells
+        if cell.cell_type == "markdown"
+    )
+    n_display = stored.count("$$") // 2
+    assert n_display >= 1  # lesson 02 states its output-size formula as displayed maths
     page = browser.new_page()
     requests = []
     page.on("request", lambda request: requests.append(request.url))
+    # Anything that would leave file:// is refused, so a slip cannot wait on a network.
+    page.route(lambda url: not url.startswith(("file:", "about:")), lambda route: route.abort())
     try:
         page.goto((tmp_path / page_name).as_uri())
         page.wait_for_function(
@@ -292,7 +309,32 @@ def test_exported_page_opens_offline_with_its_figures(browser, tmp_path):
                 .filter((d) => d.querySelector('svg.main-svg')).length === {n_figures}""",
             timeout=RENDER_TIMEOUT,
         )
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.MathJax_Display').length >= {n_display}",
+            timeout=RENDER_TIMEOUT,
+        )
+        text = page.evaluate("() => document.querySelector('main').innerText")
+        assert "$$" not in text and "\\frac" not in text
         assert page.locator(".course-widget-note").count() == n_widgets
+        navigation = page.locator("nav.course-navigation").first
+        assert navigation.locator("a[rel=prev]").get_attribute("href") == pages[0][0]
+        assert navigation.locator("a[rel=next]").count() == 0  # the last page exported
+        assert navigation.locator("a", has_text="All lessons").get_attribute("href") == "index.html"
+        page.goto((tmp_path / "index.html").as_uri())
+        links = page.locator(".course-lesson-map a")
+        assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [
+            name for name, _, _, _ in pages
+        ]
+        assert "about 35 minutes" in page.locator(".course-lesson-map").inner_text()
     finally:
         page.close()
-    assert [url for url in requests if not url.startswith("file:")] == []
+    assert _left_file_urls(requests) == []
+
+
+def test_the_lesson_map_reads_each_lessons_first_cell():
+    export_html = _load_export_script()
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        lesson = export_html.lesson_summary(nbformat.read(path, as_version=4), "page.html")
+        assert lesson.title.startswith(path.name[:2] + " "), path.name
+        assert lesson.time.startswith("about ") and " minutes" in lesson.time, path.name
+        assert len(lesson.aims) >= 3, path.name
