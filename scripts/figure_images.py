@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import concurrent.futures
 import hashlib
 import json
 import struct
@@ -100,8 +101,11 @@ def render_with_kaleido(figures: Sequence[dict]) -> list[bytes]:
                 images.append(await drawer.calc_fig(figure, opts=options))
         return images
 
+    # In a thread of its own, with its own event loop: the caller may be running one
+    # (a Jupyter kernel, or Playwright's sync API in the browser tests).
     try:
-        return asyncio.run(draw())
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, draw()).result()
     except ChromeNotFoundError as error:
         raise RuntimeError(
             "Drawing the figures' images needs Chromium, and kaleido found none: install it "

@@ -9,6 +9,7 @@ budget.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import copy
 import importlib.util
@@ -207,3 +208,10 @@ def test_kaleido_draws_a_figure_at_its_layout_size_with_the_system_chromium():
     (image,) = figure_images.render_with_kaleido([_figure("drawn", 320, 180)])
     assert figure_images.jpeg_size(image) == (320, 180)
     assert len(image) > 1000  # a real drawing, not an empty header
+
+    async def from_a_running_event_loop():
+        # as in a Jupyter kernel, or beside Playwright's sync API in the browser tests
+        return figure_images.render_with_kaleido([_figure("drawn", 200, 100)])
+
+    (image,) = asyncio.run(from_a_running_event_loop())
+    assert figure_images.jpeg_size(image) == (200, 100)
