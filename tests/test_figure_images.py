@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import concurrent.futures
 import copy
 import importlib.util
 import json
@@ -209,9 +210,11 @@ def test_kaleido_draws_a_figure_at_its_layout_size_with_the_system_chromium():
     assert figure_images.jpeg_size(image) == (320, 180)
     assert len(image) > 1000  # a real drawing, not an empty header
 
-    async def from_a_running_event_loop():
-        # as in a Jupyter kernel, or beside Playwright's sync API in the browser tests
+    # Called where an event loop is running, as in a Jupyter kernel or beside Playwright's
+    # sync API in the browser tests: here a loop of its own in a thread of its own.
+    async def call_from_a_running_loop():
         return figure_images.render_with_kaleido([_figure("drawn", 200, 100)])
 
-    (image,) = asyncio.run(from_a_running_event_loop())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        (image,) = pool.submit(asyncio.run, call_from_a_running_loop()).result()
     assert figure_images.jpeg_size(image) == (200, 100)
