@@ -9,8 +9,9 @@ the outputs stored in the notebooks.
   JPEG that the stored figure carries for code hosts is left out of the page).
 - Formulas are typeset by MathJax 2.7.9, whose files come from the pinned
   ``jupyter-server-mathjax`` package and are copied into ``mathjax/`` beside
-  the pages; it draws SVG, which needs no web font (Chromium refuses fonts to
-  pages opened from ``file://``).
+  the pages. That package ships only the combined ``TeX-AMS-MML_HTMLorMML-full``
+  configuration, so MathJax writes HTML with the STIX-Web web fonts, which
+  Chromium loads from ``file://`` too.
 - The page loads no script from the network: require.js, mermaid and the
   widget manager that nbconvert's lab template takes from CDNs are left out
   (``scripts/html_template/course``). Each widget, which needs a running kernel
@@ -34,19 +35,20 @@ from typing import NamedTuple
 
 import jupyter_server_mathjax
 import nbformat
-import plotly
 from nbconvert import HTMLExporter
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/, also when loaded by a test
+# The plotly figure's MIME type, the JPEG each stored figure carries for code hosts
+# (left out of the pages, which draw the figure), and plotly.js.
+from figure_images import FIGURE_MIME, IMAGE_MIME, PLOTLY_JS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 TEMPLATES = Path(__file__).resolve().parent / "html_template"
-PLOTLY_MIME = "application/vnd.plotly.v1+json"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-STATIC_IMAGE_MIME = "image/jpeg"  # scripts/figure_images.py
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 MATHJAX = Path(jupyter_server_mathjax.__file__).parent / "static"
 # MathJax 2's configuration: TeX in $...$ and $$...$$ as JupyterLab reads it, drawn
-# as SVG with the STIX-Web glyphs that the package ships; no menu, no messages.
+# as HTML with the STIX-Web fonts that the package ships; no menu, no messages.
 MATHJAX_CONFIG = """MathJax.Hub.Config({
   tex2jax: {inlineMath: [["$", "$"], ["\\\\(", "\\\\)"]],
             displayMath: [["$$", "$$"], ["\\\\[", "\\\\]"]],
@@ -90,11 +92,11 @@ def prepare(notebook: nbformat.NotebookNode) -> tuple[int, int]:
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
-            if PLOTLY_MIME in data:
+            if FIGURE_MIME in data:
                 n_figures += 1
-                data["text/html"] = figure_html(data[PLOTLY_MIME], f"plotly-figure-{n_figures}")
-                del data[PLOTLY_MIME]
-                data.pop(STATIC_IMAGE_MIME, None)
+                data["text/html"] = figure_html(data[FIGURE_MIME], f"plotly-figure-{n_figures}")
+                del data[FIGURE_MIME]
+                data.pop(IMAGE_MIME, None)
             if WIDGET_MIME in data:
                 n_widgets += 1
                 del data[WIDGET_MIME]

@@ -18,21 +18,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from utils.diagrams import DIAGRAMS, IMAGES, show
+from utils.diagrams import DIAGRAMS, HORIZONTAL_LINE, IMAGES, WORKED_IMAGE, show
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"
 REMAKE = "run `python scripts/make_diagrams.py` and commit the files it writes"
 
-# Lesson 01's worked example, section 3 (notebooks/01_convolution_math.ipynb).
-IMAGE = [
-    [-1, 1, -1, 1, -1],
-    [-1, 1, -1, 1, -1],
-    [-1, 1, 1, 1, -1],
-    [-1, -1, -1, 1, -1],
-    [-1, -1, -1, 1, -1],
-]
-KERNEL = [[-1, -1, -1], [1, 1, 1], [-1, -1, -1]]
+# Lesson 01's worked example, section 3 (its cell checks that these are the lesson's).
+IMAGE = WORKED_IMAGE.tolist()
+KERNEL = HORIZONTAL_LINE.tolist()
 
 
 @functools.cache

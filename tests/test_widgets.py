@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from utils.diagrams import HORIZONTAL_LINE
+from utils.diagrams import WORKED_IMAGE as LECTURE_IMAGE  # lesson 01's worked example
 from utils.widgets import DigitBrowser
 
 
@@ -41,15 +43,6 @@ def test_digit_browser_rejects_mismatched_labels(digits):
 
 # Lessons 01 and 02: the convolution stepper and the output-size calculator.
 # (Imported inside the tests so that this block only adds to the file.)
-
-LECTURE_IMAGE = [
-    [-1, 1, -1, 1, -1],
-    [-1, 1, -1, 1, -1],
-    [-1, 1, 1, 1, -1],
-    [-1, -1, -1, 1, -1],
-    [-1, -1, -1, 1, -1],
-]
-HORIZONTAL_LINE = [[-1, -1, -1], [1, 1, 1], [-1, -1, -1]]
 
 
 def test_stepper_moves_the_window_and_fills_the_output():
