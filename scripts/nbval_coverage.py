@@ -46,11 +46,17 @@ class Coverage:
         return self.compared / self.code_cells if self.code_cells else 1.0
 
 
-def _options(cell: nbformat.NotebookNode) -> dict[str, bool]:
+def nbval_options(cell: nbformat.NotebookNode) -> dict[str, bool]:
     """nbval's own reading of a cell's markers: comments win over tags, as in nbval."""
     options = dict(find_metadata_tags(cell.get("metadata", {})))
     options.update(find_comment_markers(cell.source))
     return options
+
+
+def is_compared(cell: nbformat.NotebookNode) -> bool:
+    """Whether strict nbval compares this code cell's outputs with the stored ones."""
+    options = nbval_options(cell)
+    return not options.get("skip") and options.get("check", True)
 
 
 def coverage(path: str | Path) -> Coverage:
@@ -63,7 +69,7 @@ def coverage(path: str | Path) -> Coverage:
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
-        options = _options(cell)
+        options = nbval_options(cell)
         if options.get("skip"):
             counts["skipped"] += 1
         elif not options.get("check", True):  # strict --nbval checks unmarked cells
