@@ -44,6 +44,7 @@ it (CONTRIBUTING.md, "Numbers").
 from __future__ import annotations
 
 import ast
+import bisect
 import io
 import math
 import operator
@@ -140,6 +141,7 @@ class Found:
     context: str
     how: str | None = None
     source: str = ""
+    fallback: str | None = None  # "cited", "exercise" or "estimate": what the words around allow
 
 
 @dataclass
@@ -351,11 +353,15 @@ def _blank(text: str, pattern: re.Pattern, keep_group: int | None = None) -> str
     return pattern.sub(spaces, text)
 
 
-def _sentence(text: str, position: int) -> str:
-    """The sentence of ``text`` around ``position`` (to the nearest . ! ? or :)."""
-    ends = [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
-    start = max([0] + [end for end in ends if end <= position])
-    return text[start : min(end for end in ends if end > position)]
+def _sentence_ends(text: str) -> list[int]:
+    """Where the sentences of ``text`` end (after . ! ? or :), and its end."""
+    return [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
+
+
+def _sentence(ends: list[int], position: int) -> tuple[int, int]:
+    """Where the sentence around ``position`` starts and ends, given ``_sentence_ends``."""
+    after = bisect.bisect_right(ends, position)
+    return (ends[after - 1] if after else 0), ends[min(after, len(ends) - 1)]
 
 
 def _in_name(text: str, start: int, end: int) -> bool:
@@ -418,12 +424,21 @@ def _allowed(name: str, text: str, start: int, number: Number) -> bool:
     return any(stem == name and written.endswith(words) for stem, words in ALLOWED)
 
 
-def trace(notebook: nbformat.NotebookNode, name: str) -> list[Found]:
-    """Every number of the prose of ``notebook`` (called ``name`` in the results), traced."""
-    known = sources(notebook)
+def trace(
+    notebook: nbformat.NotebookNode,
+    name: str,
+    cells: list[int] | None = None,
+    known: Sources | None = None,
+) -> list[Found]:
+    """Every number of the prose of ``notebook`` (called ``name`` in the results), traced.
+
+    ``cells`` limits the prose read to those cell indices; the sources are always the
+    whole notebook's code and outputs (``known``, when they are already read).
+    """
+    known = sources(notebook) if known is None else known
     results = []
     for index, cell in enumerate(notebook.cells):
-        if cell.cell_type != "markdown":
+        if cell.cell_type != "markdown" or (cells is not None and index not in cells):
             continue
         numbers, text = prose_numbers(cell.source)
         calculations, derived = arithmetic(text)
@@ -441,20 +456,27 @@ def trace(notebook: nbformat.NotebookNode, name: str) -> list[Found]:
             for span in _spans(_SECTION, cell.source)
             if _FURTHER_READING.match(cell.source, span[0])
         ]
+        ends, time_lines = _sentence_ends(text), _spans(_TIME_LINE, text)
         for start, number in numbers:
             context = _context(text, start, number)
             found = Found(name, index, cell.get("id", ""), number, start, context)
+            # What would trace the number if no output, code or arithmetic held it.
+            settings = {
+                "cited": _inside(reading, start)
+                # The sentence as written, link targets included: a link cites its source.
+                or bool(_CITATION.search(cell.source[slice(*_sentence(ends, start))]))
+                or _allowed(name, text, start, number),
+                "exercise": _inside(exercises, start) and not _inside(answers, start),
+                "estimate": _inside(time_lines, start),
+            }
+            found.fallback = next((how for how, holds in settings.items() if holds), None)
             found.how, found.source = _how(
                 number,
                 known,
                 derived,
                 in_code=_inside(code_shown, start),
                 in_arithmetic=_inside(calculations, start),
-                cited=_inside(reading, start)
-                or bool(_CITATION.search(_sentence(text, start)))
-                or _allowed(name, text, start, number),
-                in_exercise=_inside(exercises, start) and not _inside(answers, start),
-                in_time=_inside(_spans(_TIME_LINE, text), start),
+                fallback=found.fallback,
             )
             results.append(found)
     return results
@@ -467,9 +489,7 @@ def _how(
     *,
     in_code: bool,
     in_arithmetic: bool,
-    cited: bool,
-    in_exercise: bool,
-    in_time: bool,
+    fallback: str | None,
 ) -> tuple[str | None, str]:
     """How one number is traced, and the number it was traced to (HOW's order)."""
     printed_numbers = (("output", known.compared), ("output not compared", known.not_compared))
@@ -482,10 +502,7 @@ def _how(
         return "code", written.text if written is not None else "in backticks"
     if in_arithmetic or any(matches(number, n) for n in derived):
         return "arithmetic", ""
-    for how, holds in (("cited", cited), ("exercise", in_exercise), ("estimate", in_time)):
-        if holds:
-            return how, ""
-    return None, ""
+    return fallback, ""
 
 
 def _context(text: str, start: int, number: Number) -> str:
