@@ -12,9 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from utils import environment
 from utils.environment import (
     SUPPORTED_PYTHONS,
     TENSORFLOW_DEFAULTS,
+    VECTOR_EXTENSIONS,
+    cpu_description,
     prepare_tensorflow,
     read_pins,
     report_environment,
@@ -150,3 +153,28 @@ def test_python_row_is_the_same_on_every_supported_version(monkeypatch, capsys, 
     assert row == (
         "python       3.11-3.13    " + ("ok" if supported else f"DIFFERENT: 3.{version[1]}.0")
     )
+
+
+# The CPU features for which TensorFlow 2.21's Linux builds switch oneDNN on by themselves
+# (DefaultOneDnnPolicy in tensorflow/core/util/port.cc), as /proc/cpuinfo names them.
+ONEDNN_DEFAULT_FLAGS = ("avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile")
+
+
+def test_cpu_description_lists_the_extensions_that_switch_onednn_on(monkeypatch):
+    assert set(ONEDNN_DEFAULT_FLAGS) <= set(VECTOR_EXTENSIONS)
+    cpuinfo = (
+        "processor\t: 0\nmodel name\t: Test CPU\n"
+        "flags\t\t: fpu sse2 avx_vnni avx2 fma amx_tile sha_ni\n\n"
+        "processor\t: 1\nmodel name\t: Another CPU\nflags\t\t: fpu avx512f\n"
+    )
+
+    class FakePath:
+        def __init__(self, path):
+            assert str(path) == "/proc/cpuinfo"
+
+        def read_text(self, encoding):
+            return cpuinfo
+
+    monkeypatch.setattr(environment, "Path", FakePath)
+    # the first processor's flags, in the order of VECTOR_EXTENSIONS
+    assert cpu_description() == "Test CPU; vector extensions: avx2, fma, avx_vnni, amx_tile"

@@ -210,7 +210,7 @@ def kernel_sliding_svg() -> str:
         _text(in_x + size_in * cell // 2, in_y - 12, f"padded input, {size_in} x {size_in}"),
         _text(k_x + size_k * cell // 2, k_y - 12, "kernel (horizontal line)"),
         _text(out_x + n_cols * cell // 2, out_y - 12, f"output, {n_rows} x {n_cols}"),
-        _text((in_x + size_in * cell + k_x) // 2, middle + 10, "*", 30),
+        _text((in_x + size_in * cell + k_x) // 2, middle + 10, "⋆", 30),
         _text((k_x + size_k * cell + out_x) // 2, middle + 10, "=", 30),
         _text(
             in_x,

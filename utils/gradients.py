@@ -12,11 +12,12 @@ where rounding costs about ``1e-16 * |f| / eps``; in float32 it is ``1e-7 *
 |f| / eps``, and no ``eps`` gives a useful check.
 
 The two gradients are compared by their relative error
-``max |a - b| / max(1e-8, |a| + |b|)``: the largest difference between them
+``max |a - b| / max(1e-8, max(|a| + |b|))``: the largest difference between them
 over the largest value of ``|a| + |b|`` (the floor of 1e-8 keeps two zero
-gradients from dividing by zero). About 1e-7 or less in float64 means the
-backward pass is right, 1e-4 or more means a bug, unless a kink (a ReLU at 0,
-a tie in a max pooling) lies within ``eps`` of an input.
+gradients from dividing by zero). One rule reads it, the same in lesson 09:
+1e-7 or less (checked in float64) means the backward pass is right; between
+1e-7 and 1e-4, look again; 1e-4 or more means a bug, unless a kink (a ReLU at
+0, a tie in a max pooling) lies within ``eps`` of an input.
 
 Taught in notebooks/09_how_a_convnet_learns.ipynb, section 2; the tests of
 ``utils.conv.conv2d_backward`` and ``utils.pooling.max_pool2d_backward`` use
@@ -111,7 +112,7 @@ def numerical_gradient(
 
 
 def relative_error(a: object, b: object) -> float:
-    """The relative error of two gradients: ``max |a - b| / max(1e-8, |a| + |b|)``.
+    """The relative error of two gradients: ``max |a - b| / max(1e-8, max(|a| + |b|))``.
 
     The largest difference between the two, over the largest value of
     ``|a| + |b|``: a difference is measured against the size of the gradient,
@@ -130,9 +131,10 @@ def relative_error(a: object, b: object) -> float:
     Returns
     -------
     float
-        0 when they are equal; about 1e-7 or less for a correct backward pass
-        checked in float64; 1e-4 or more means a bug (or a kink near the
-        point); 1 when one of them is zero and the other is not.
+        0 when they are equal; 1 when one of them is zero and the other is
+        not. Read by the module's one rule: 1e-7 or less (checked in float64)
+        means the backward pass is right; between 1e-7 and 1e-4, look again;
+        1e-4 or more means a bug, unless a kink lies within ``eps`` of an input.
     """
     first = real_array(a, "a").astype(np.float64)
     second = real_array(b, "b").astype(np.float64)
