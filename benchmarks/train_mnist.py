@@ -30,9 +30,10 @@ fixed schedule. The median over the seeds goes into the table, which is printed
 and written to ``benchmarks/results/train_mnist.md`` and ``.csv``.
 
 oneDNN's CPU kernels are switched on (``TF_ENABLE_ONEDNN_OPTS=1``), as in
-the lessons; TensorFlow leaves them off by itself on the course's 2-core AVX2
-CPU. Run with ``TF_ENABLE_ONEDNN_OPTS=0`` (and another ``--output``) to measure
-without them; the table's first line says which was used.
+the lessons; TensorFlow leaves them off by itself on a CPU without
+AVX512_VNNI, AVX512_BF16, AVX_VNNI or AMX (an AVX2 laptop). Run with
+``TF_ENABLE_ONEDNN_OPTS=0`` (and another ``--output``) to measure without
+them; the table's first line says which was used.
 
 The levers, measured (``--fast-*``, ``--pipeline``, ``--jit-compile``,
 ``--data-format``, ``--steps-per-execution``, ``--intra-op-threads`` set
