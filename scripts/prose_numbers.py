@@ -200,6 +200,12 @@ def output_numbers(text: str) -> list[Number]:
     return [number for _, number in _numbers_in(text)]
 
 
+# Python 3.12 reads an f-string as several tokens, its text in FSTRING_MIDDLE.
+_STRING_TOKENS = {tokenize.STRING} | (
+    {tokenize.FSTRING_MIDDLE} if hasattr(tokenize, "FSTRING_MIDDLE") else set()
+)
+
+
 def code_numbers(source: str) -> list[Number]:
     """The numeric literals of a code cell, and the numbers in its strings."""
     lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
@@ -210,7 +216,7 @@ def code_numbers(source: str) -> list[Number]:
                 text = token.string.replace("_", "")
                 if not text.lower().startswith(("0x", "0o", "0b")) and not text.endswith("j"):
                     numbers.append(parse_number(text))
-            elif token.type == tokenize.STRING:
+            elif token.type in _STRING_TOKENS:
                 numbers += output_numbers(token.string)
     except (tokenize.TokenError, SyntaxError):
         numbers += output_numbers(source)
@@ -279,8 +285,9 @@ def matches(prose: Number, printed: Number) -> bool:
 # Arithmetic written out: numbers joined by operators, = or ≈, more of the same.
 _OPERAND = r"(?:\d[\d,]*(?:\.\d+)?|\.\d+|ln\s*\d+(?:\.\d+)?|√\d+)"
 _OPERATOR = r"(?:[-+*/×÷^·−]|\\times|\\cdot|\bx\b)"
-_EXPRESSION = rf"[(\s]*{_OPERAND}[)\s]*(?:{_OPERATOR}[(\s]*{_OPERAND}[)\s]*)*"
+_EXPRESSION = rf"[(⌈⌊\s]*{_OPERAND}[)⌉⌋\s]*(?:{_OPERATOR}[(⌈⌊\s]*{_OPERAND}[)⌉⌋\s]*)*"
 _CHAIN = re.compile(rf"{_EXPRESSION}(?:(?:=|≈|\\approx)\s*(?:about\s+)?{_EXPRESSION})+")
+_FUNCTIONS = {"_ln": math.log, "_sqrt": math.sqrt, "_ceil": math.ceil, "_floor": math.floor}
 _BINARY = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
@@ -296,6 +303,7 @@ def evaluate(expression: str) -> float | None:
     text = re.sub(r"\\cdot|[×·]|\bx\b", "*", text).replace("÷", "/").replace("^", "**")
     text = re.sub(r"ln\s*(\d+(?:\.\d+)?)", r"_ln(\1)", text)
     text = re.sub(r"√(\d+)", r"_sqrt(\1)", text).strip()
+    text = text.replace("⌈", "_ceil(").replace("⌊", "_floor(").replace("⌉", ")").replace("⌋", ")")
     while text.count("(") > text.count(")") and text.startswith("("):
         text = text[1:].strip()
     while text.count(")") > text.count("(") and text.endswith(")"):
@@ -309,7 +317,13 @@ def evaluate(expression: str) -> float | None:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             return -value(node.operand)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and len(node.args) == 1:
-            function = {"_ln": math.log, "_sqrt": math.sqrt}.get(node.func.id)
+            functions = {
+                "_ln": math.log,
+                "_sqrt": math.sqrt,
+                "_ceil": math.ceil,
+                "_floor": math.floor,
+            }
+            function = functions.get(node.func.id)
             if function is not None:
                 return function(value(node.args[0]))
         raise ValueError(expression)

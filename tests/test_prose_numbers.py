@@ -71,6 +71,8 @@ def test_a_number_matches_an_output_at_the_prose_precision(prose, printed, expec
         ("0.77 × 7.7 ≈ 5.9", True),
         ("28 x 28 = 784 pixels", True),
         ("0.99 · 2 + 0.01 · 3 = 2.01", True),
+        ("⌈400 / 32⌉ = 13 batches", True),
+        ("⌊400 / 32⌋ = 13 batches", False),
     ],
 )
 def test_arithmetic_written_out_is_checked(text, holds):
@@ -99,6 +101,12 @@ def test_a_link_in_the_sentence_cites_its_source():
     text = "The recipe took 7.6 s ([the record](benchmarks/results/train_mnist.md)). Not 8.1 s."
     how = _how(text)
     assert how == {"7.6": "cited", "8.1": None}
+
+
+def test_numbers_inside_f_strings_are_code_on_every_python():
+    # Python 3.12 tokenizes an f-string's text apart from its quotes.
+    numbers = prose_numbers.code_numbers('print(f"{x:13} after 260 steps")\n')
+    assert {n.text for n in numbers} >= {"13", "260"}
 
 
 def test_outputs_nbval_does_not_compare_are_told_apart():
