@@ -53,10 +53,19 @@ def nbval_options(cell: nbformat.NotebookNode) -> dict[str, bool]:
     return options
 
 
+def nbval_kind(cell: nbformat.NotebookNode) -> str:
+    """What strict nbval does with a code cell: "skipped", "ignored" or "compared"."""
+    options = nbval_options(cell)
+    if options.get("skip"):
+        return "skipped"
+    if not options.get("check", True):  # strict --nbval checks unmarked cells
+        return "ignored"
+    return "compared"
+
+
 def is_compared(cell: nbformat.NotebookNode) -> bool:
     """Whether strict nbval compares this code cell's outputs with the stored ones."""
-    options = nbval_options(cell)
-    return not options.get("skip") and options.get("check", True)
+    return nbval_kind(cell) == "compared"
 
 
 def coverage(path: str | Path) -> Coverage:
@@ -69,13 +78,7 @@ def coverage(path: str | Path) -> Coverage:
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
-        options = nbval_options(cell)
-        if options.get("skip"):
-            counts["skipped"] += 1
-        elif not options.get("check", True):  # strict --nbval checks unmarked cells
-            counts["ignored"] += 1
-        else:
-            counts["compared"] += 1
+        counts[nbval_kind(cell)] += 1
     return Coverage(name=path.name, **counts)
 
 

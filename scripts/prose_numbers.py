@@ -317,13 +317,7 @@ def evaluate(expression: str) -> float | None:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             return -value(node.operand)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and len(node.args) == 1:
-            functions = {
-                "_ln": math.log,
-                "_sqrt": math.sqrt,
-                "_ceil": math.ceil,
-                "_floor": math.floor,
-            }
-            function = functions.get(node.func.id)
+            function = _FUNCTIONS.get(node.func.id)
             if function is not None:
                 return function(value(node.args[0]))
         raise ValueError(expression)
