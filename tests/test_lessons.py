@@ -30,46 +30,27 @@ call in a training loop of their own) are marked ``trains``;
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import sandbox  # scripts/
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 # Notebooks for instructors that are not lessons (the draw-a-digit demo): run the same way.
 DEMOS = sorted((ROOT / "notebooks").glob("demo_*.ipynb"))
 
-# Bring loopback up, make the checkout read-only, then run the command given after it.
-_SETUP = (
-    'ip link set lo up && mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" "$1" '
-    '&& cd "$1" && shift && exec "$@"'
-)
-
-
-def _sandbox_prefix() -> list[str]:
-    user = [] if os.geteuid() == 0 else ["--user", "--map-root-user"]
-    return ["unshare", *user, "--net", "--mount", "--propagation", "private"]
-
 
 def sandboxed(command: list[str]) -> list[str]:
-    """``command`` run offline, in the repository made read-only."""
-    return [*_sandbox_prefix(), "sh", "-c", _SETUP, "sh", str(ROOT), *command]
+    """``command`` run offline, in the repository made read-only (``scripts/sandbox.py``)."""
+    return sandbox.offline_readonly(command)
 
 
 def _sandbox_available() -> str | None:
     """None when the sandbox works here, else why not."""
-    if not sys.platform.startswith("linux"):
-        return f"Linux namespaces are needed, this is {sys.platform}"
-    for tool in ("unshare", "ip", "mount"):
-        if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
-            return f"{tool} is not installed"
-    probe = subprocess.run(sandboxed(["true"]), capture_output=True, text=True, timeout=60)
-    if probe.returncode != 0:
-        return f"unshare is not allowed here: {probe.stderr.strip()}"
-    return None
+    return sandbox.unavailable()
 
 
 @pytest.fixture(scope="session")
