@@ -16,7 +16,7 @@ STAMP := $(VENV)/.course-installed
 # Quiet TensorFlow's C++ start-up log lines; oneDNN stays on (it is faster).
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: lab demo test test-quick lint format notebooks html clean
+.PHONY: lab lab-authors update-lesson student grade demo test test-quick lint format notebooks html clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@if [ -x $(BIN)/python ]; then \
@@ -37,10 +37,46 @@ $(STAMP): requirements.txt pyproject.toml
 # Extra JupyterLab options, e.g. make lab LAB_ARGS="--port 8890 --no-browser".
 # The token authentication stays on whatever is passed here.
 LAB_ARGS ?=
+# How make lab makes a student's copy of a lesson: lessons (as it is, worked answers
+# included) or student (without the worked answers); remembered in my-work/ once given.
+COPIES ?=
 
+# Students work in my-work/ (git-ignored): scripts/my_work.py copies into it each
+# lesson it does not have yet and reports the lessons that changed in the course;
+# it never overwrites a copy, so git pull never conflicts with a student's work.
 lab: $(STAMP)
 	@$(BIN)/python scripts/check_lab_args.py $(LAB_ARGS)
+	$(BIN)/python scripts/my_work.py sync $(if $(COPIES),--copies=$(COPIES))
+	$(BIN)/jupyter lab --ServerApp.root_dir=my-work $(LAB_ARGS)
+
+# Takes the course's new version of a lesson into my-work/; the student's copy is kept
+# beside it under a dated name. LESSON=all takes every lesson that changed.
+update-lesson: $(STAMP)
+	$(BIN)/python scripts/my_work.py update $(LESSON)
+
+# For course authors: JupyterLab on the stored lessons in notebooks/, without my-work/.
+lab-authors: $(STAMP)
+	@$(BIN)/python scripts/check_lab_args.py $(LAB_ARGS)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
+
+# For instructors: the student copies of the lessons, without the answers, in
+# build/student/ (scripts/student_copies.py says what is left out, and how it is marked).
+student: $(STAMP)
+	$(BIN)/python scripts/student_copies.py
+
+# For instructors: grade a class. SUBMISSIONS is a folder with one folder per student,
+# each with completed student notebooks; every notebook runs in a fresh kernel in the
+# sandbox, and the course's checkers judge it (scripts/grade.py). The grades go to
+# build/grades/grades.csv and build/grades/index.html. Extra options, e.g.
+# GRADE_ARGS="--timeout 300 --memory 2048 --jobs 2".
+SUBMISSIONS ?=
+GRADE_ARGS ?=
+grade: $(STAMP)
+	@if [ -z "$(SUBMISSIONS)" ]; then \
+		echo "make grade: name the class's folder: make grade SUBMISSIONS=folder (one folder per student)" >&2; \
+		exit 2; \
+	fi
+	$(BIN)/python scripts/grade.py "$(SUBMISSIONS)" $(GRADE_ARGS)
 
 # The draw-a-digit demo for a lecture hall: notebooks/demo_draw_a_digit.ipynb as a
 # page with the canvas and the read-out and no code cells (Voila). Extra options,
@@ -66,9 +102,10 @@ test: $(STAMP) lint
 
 # For course authors, and for each further Python in .ci/run: lint, the unit
 # tests, and the lessons that train no model (no `.fit(` or `.apply_gradients(`
-# call), under strict nbval, offline and read-only; no browser tests.
+# call) and their student copies, under strict nbval, offline and read-only; no
+# browser tests, and not the grading of a whole class folder (marked grades).
 test-quick: $(STAMP) lint
-	$(BIN)/python -m pytest --ignore=tests/browser -m "not trains" --durations=5
+	$(BIN)/python -m pytest --ignore=tests/browser -m "not trains and not grades" --durations=5
 
 lint: $(STAMP)
 	$(BIN)/ruff check utils tests notebooks scripts benchmarks conftest.py

@@ -542,6 +542,11 @@ LESSON_07_CASES = {
         TypeError,
         r"name must be a str, got int 5",
     ),
+    "models.residual_block": (
+        lambda: models.residual_block(None, 0),
+        ValueError,
+        r"filters must be at least 1, got 0",
+    ),
     "cost.model_macs": (
         lambda: cost.model_macs("lenet"),
         TypeError,

@@ -333,3 +333,24 @@ def test_lenet5_predicts_probabilities_and_checks_its_name():
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
     with pytest.raises(TypeError, match="name must be a str, got int 5"):
         models.build_lenet5(name=5)
+
+
+def test_residual_block_is_what_lesson_07_checks():
+    from utils.checks import check_residual_block
+
+    assert check_residual_block(models.residual_block)
+    assert check_residual_block(models.residual_block, filters=3)
+
+
+def test_residual_block_names_its_layers():
+    inputs = keras.Input((6, 6, 4))
+    block = keras.Model(inputs, models.residual_block(inputs, 4, name="block_1"))
+    assert [layer.name for layer in block.layers[1:]] == [
+        "block_1_conv_1",
+        "block_1_conv_2",
+        "block_1_add",
+        "block_1_relu",
+    ]
+    assert block.count_params() == 2 * (3 * 3 * 4 * 4 + 4)
+    with pytest.raises(TypeError, match="name"):
+        models.residual_block(inputs, 4, name=5)

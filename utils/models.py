@@ -1,4 +1,7 @@
-"""The Keras models of lesson 05 (``notebooks/05_mnist_convnet.ipynb``), and the pretrained one.
+"""The Keras models of lessons 05 and 07 (the pretrained ones too), and lesson 07's residual block.
+
+:func:`residual_block` is the answer to lesson 07's exercise 2, which the
+lesson's student copy builds its deep stacks with.
 
 Lesson 05 writes these models out where it teaches them; later lessons and the
 scripts import them from here, and ``tests/test_models.py`` checks that the
@@ -306,3 +309,38 @@ def build_lenet5(name: str = "lenet5") -> keras.Sequential:
         ],
         name=name,
     )
+
+
+def residual_block(x: keras.KerasTensor, filters: int, name: str | None = None) -> object:
+    """The residual block of lesson 07, section 5: ``relu(x + conv_2(relu(conv_1(x))))``.
+
+    Two 3 x 3 ``Conv2D`` layers with ``filters`` filters, ``padding="same"`` and
+    biases, a ReLU between them, the block's input added to the second one's
+    output, and a ReLU after the addition. It is the answer to the lesson's
+    exercise 2, kept here so that the student copy of the lesson (which has no
+    answers) can build its deep stacks before the student has written theirs.
+
+    Parameters
+    ----------
+    x : KerasTensor, shape (batch, H, W, filters)
+        The block's input, from the functional API.
+    filters : int
+        Filters of each convolution: the input's number of channels, so that
+        the addition is defined.
+    name : str or None, default None
+        If given, the layers are named ``{name}_conv_1``, ``{name}_conv_2``,
+        ``{name}_add`` and ``{name}_relu``; otherwise Keras names them.
+
+    Returns
+    -------
+    KerasTensor
+        The block's output, of ``x``'s shape.
+    """
+    filters = integer(filters, "filters", minimum=1)
+    if name is not None:
+        text(name, "name")
+    names = {part: name and f"{name}_{part}" for part in ("conv_1", "conv_2", "add", "relu")}
+    layers = keras.layers
+    y = layers.Conv2D(filters, 3, padding="same", activation="relu", name=names["conv_1"])(x)
+    y = layers.Conv2D(filters, 3, padding="same", name=names["conv_2"])(y)
+    return layers.Activation("relu", name=names["relu"])(layers.Add(name=names["add"])([x, y]))

@@ -1,0 +1,357 @@
+"""``make grade``: untrusted submissions graded in the jail, with the course's checkers.
+
+One class folder holds every bad case the grader must survive, beside a
+full-marks submission made from the lesson's own answers and an untouched
+student copy, all of lesson 02 (which trains nothing: a run takes seconds).
+``scripts/grade.py`` grades it once, from the command line, and each test
+marked ``grades`` reads its CSV row by row (about 90 s on 2 cores, so
+``make test-quick`` leaves them out; ``make test`` runs them). The grading
+module's safe hand-over of answers (``scripts/grading.py``) has unit tests of
+its own below.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import grade  # scripts/
+import grading  # scripts/
+import nbformat
+import numpy as np
+import pytest
+import sandbox  # scripts/
+import student_copies  # scripts/
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSON = "02_padding_and_stride"
+OTHER = "00_start_here"
+TIMEOUT = 60  # seconds per notebook: lesson 02 takes about 10 s here
+MEMORY = 3072  # MiB per notebook
+ESCAPED = ROOT / "notebooks" / "escaped.txt"
+
+
+def _lesson(name: str) -> tuple[nbformat.NotebookNode, dict[str, str]]:
+    notebook = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+    return student_copies.student_notebook(notebook), student_copies.lesson_answers(notebook)
+
+
+def _answered(student: nbformat.NotebookNode, sources: dict[str, str]) -> nbformat.NotebookNode:
+    """The student copy with some exercise cells' sources replaced: {answer name: source}."""
+    done = copy.deepcopy(student)
+    for cell in done.cells:
+        if student_copies.EXERCISE in student_copies.tags(cell):
+            name = student_copies.read_exercise(cell).answer
+            if name in sources:
+                cell.source = sources[name]
+    return done
+
+
+def _full_marks(student: nbformat.NotebookNode, answers: dict[str, str]) -> nbformat.NotebookNode:
+    done = copy.deepcopy(student)
+    for cell in done.cells:
+        if cell.get("id") in answers:
+            setup = student_copies.read_exercise(cell).setup
+            cell.source = f"{setup}\n{answers[cell.id]}" if setup else answers[cell.id]
+    return done
+
+
+RIGHT_FUNCTION = "def my_output_size(W, F, P, S):\n    return (W - F + 2 * P) // S + 1\n"
+CHEATS = """from utils.checks import correct
+import utils.checks
+import numpy
+
+my_output_size = lambda W, F, P, S: 0  # wrong, and then three ways to make it pass
+
+
+def check_output_size(function):
+    return correct("all good")
+
+
+utils.checks.check_output_size = lambda *args, **kwargs: correct("patched")
+numpy.array_equal = numpy.allclose = lambda *args, **kwargs: True
+print("✅ Correct: all good")
+check_output_size(my_output_size)
+"""
+
+
+def build_class(folder: Path) -> None:
+    """One folder per case, as the grader's test needs them (the names sort in this order)."""
+    student, answers = _lesson(LESSON)
+    other, _ = _lesson(OTHER)
+
+    def put(name: str, notebook: nbformat.NotebookNode | None = None, text: str | None = None):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+        path = folder / name / f"{LESSON}.ipynb"
+        if notebook is not None:
+            nbformat.write(notebook, path)
+        else:
+            path.write_text(text, encoding="utf-8")
+
+    put("a_full_marks", _full_marks(student, answers))
+    put("b_untouched", student)
+    put("c_invalid_json", text='{"cells": [ {"cell_type": "code", "source": "x = 1"')
+    put("d_other_lesson", other)
+    reordered = _answered(student, {"my_output_size": RIGHT_FUNCTION})
+    field_cell = {e.answer: e.cell_id for e in student_copies.exercises(student)}["my_field"]
+    reordered.cells = [cell for cell in reordered.cells if cell.get("id") != field_cell]
+    reordered.cells[3], reordered.cells[4] = reordered.cells[4], reordered.cells[3]
+    put("e_deleted_and_reordered", reordered)
+    put(
+        "f_checker_replaced",
+        _answered(student, {"my_output_size": CHEATS, "my_field": "my_field = 9\nprint('✅')"}),
+    )
+    put(
+        "g_exception",
+        _answered(student, {"my_output_size": RIGHT_FUNCTION, "my_field": "my_field = 1 / 0"}),
+    )
+    put("h_endless_loop", _answered(student, {"my_output_size": "while True:\n    pass"}))
+    bomb = (
+        "import numpy as np\nhog = [np.ones(2**27) for _ in range(200)]  # 200 GiB\nmy_field = 11"
+    )
+    put("i_memory_bomb", _answered(student, {"my_output_size": RIGHT_FUNCTION, "my_field": bomb}))
+    escape = (
+        f"open({str(ESCAPED)!r}, 'w').write('x')\n"
+        f"open({str(folder / 'a_full_marks' / f'{LESSON}.ipynb')!r}, 'w').write('{{}}')\n"
+        "my_output_size = None"
+    )
+    network = "import socket\nsocket.create_connection(('1.1.1.1', 443), timeout=5)\nmy_field = 11"
+    put("j_escape_and_network", _answered(student, {"my_output_size": escape, "my_field": network}))
+    secret = folder.parent / "secret.txt"
+    secret.write_text("the instructor's secret")
+    dies = f"import os\nos.symlink({str(secret)!r}, 'status.txt')\nos._exit(1)"
+    put("k_kernel_dies", _answered(student, {"my_output_size": dies}))
+    put("l_not_a_lesson", student)
+    (folder / "l_not_a_lesson" / f"{LESSON}.ipynb").rename(
+        folder / "l_not_a_lesson" / "notes.ipynb"
+    )
+
+
+# What each row must say: (passed, words its message contains).
+EXPECTED = {
+    ("a_full_marks", "my_output_size"): (True, "Correct"),
+    ("a_full_marks", "my_field"): (True, "Correct"),
+    ("b_untouched", "my_output_size"): (False, "Not answered yet"),
+    ("b_untouched", "my_field"): (False, "Not answered yet"),
+    ("c_invalid_json", "my_output_size"): (False, "invalid JSON"),
+    ("c_invalid_json", "my_field"): (False, "invalid JSON"),
+    ("d_other_lesson", "my_output_size"): (False, f"notebook of {OTHER}"),
+    ("d_other_lesson", "my_field"): (False, f"notebook of {OTHER}"),
+    ("e_deleted_and_reordered", "my_output_size"): (True, "reordered"),
+    ("e_deleted_and_reordered", "my_field"): (False, "cell was deleted"),
+    ("f_checker_replaced", "my_output_size"): (False, "defines its own check_output_size"),
+    ("f_checker_replaced", "my_field"): (False, "no longer calls check_receptive_field"),
+    ("g_exception", "my_output_size"): (True, "Correct"),
+    ("g_exception", "my_field"): (False, "ZeroDivisionError"),
+    ("h_endless_loop", "my_output_size"): (False, f"{TIMEOUT} s time limit"),
+    ("h_endless_loop", "my_field"): (False, f"{TIMEOUT} s time limit"),
+    ("i_memory_bomb", "my_output_size"): (True, "Correct"),
+    ("i_memory_bomb", "my_field"): (False, f"{MEMORY} MiB of memory"),
+    ("j_escape_and_network", "my_output_size"): (False, "Read-only file system"),
+    ("j_escape_and_network", "my_field"): (False, "Network is unreachable"),
+    ("k_kernel_dies", "my_output_size"): (False, "because its kernel died"),
+    ("k_kernel_dies", "my_field"): (False, "because its kernel died"),
+    ("l_not_a_lesson", ""): (False, "not a lesson"),
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory) -> tuple[list[dict], Path, subprocess.CompletedProcess]:
+    reason = sandbox.unavailable()
+    if reason:
+        pytest.skip(f"the grader runs submissions only in the sandbox: {reason}")
+    folder = tmp_path_factory.mktemp("class")
+    build_class(folder)
+    full = (folder / "a_full_marks" / f"{LESSON}.ipynb").read_bytes()
+    out = tmp_path_factory.mktemp("grades")
+    command = [sys.executable, str(ROOT / "scripts" / "grade.py"), str(folder), "--out", str(out)]
+    command += ["--timeout", str(TIMEOUT), "--memory", str(MEMORY), "--jobs", "2"]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    with (out / "grades.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert (folder / "a_full_marks" / f"{LESSON}.ipynb").read_bytes() == full
+    return rows, out, result
+
+
+@pytest.mark.grades
+def test_the_csv_has_one_row_per_student_and_exercise(graded):
+    rows, _, _ = graded
+    assert list(rows[0]) == ["student", "lesson", "exercise", "passed", "message"]
+    assert [(row["student"], row["exercise"]) for row in rows] == list(EXPECTED)
+
+
+@pytest.mark.grades
+@pytest.mark.parametrize("key", list(EXPECTED), ids=["/".join(key) for key in EXPECTED])
+def test_each_case_is_graded_as_it_should_be(graded, key):
+    rows, _, _ = graded
+    [row] = [row for row in rows if (row["student"], row["exercise"]) == key]
+    passed, words = EXPECTED[key]
+    assert row["passed"] == ("yes" if passed else "no"), row["message"]
+    assert words in row["message"], row["message"]
+    assert row["lesson"] == ("notes.ipynb" if key[0] == "l_not_a_lesson" else LESSON)
+    assert "secret" not in row["message"]
+
+
+@pytest.mark.grades
+def test_nothing_escaped_the_jail(graded):
+    assert not ESCAPED.exists()
+
+
+@pytest.mark.grades
+def test_the_page_and_the_summary(graded):
+    rows, out, result = graded
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert page.count('<tr><th scope="row">') == len({row["student"] for row in rows})
+    assert "<script" not in page and "http" not in page
+    assert "5 of 23 exercises passed, 12 students." in result.stdout
+    assert "a_full_marks: 2 of 2 passed" in result.stdout
+
+
+def test_a_student_name_is_text_in_the_page(tmp_path):
+    rows = [
+        {"student": "<b>x</b>", "lesson": LESSON, "exercise": "e", "passed": True, "message": "<i>"}
+    ]
+    grade.write_html(rows, tmp_path / "index.html")
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page and "<i>" not in page
+
+
+# --- the hand-over of answers ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        Ellipsis,
+        None,
+        True,
+        7,
+        2**70,
+        0.1,
+        float("nan"),
+        "text",
+        [[3, 5], [7, 8]],
+        (1, (2.5, "x")),
+        {"a": np.arange(3)},
+        np.float32(0.25),
+        np.arange(12, dtype=np.int16).reshape(3, 4),
+    ],
+)
+def test_an_answer_survives_the_hand_over(value):
+    tree, arrays = grading.encode(value)
+    json.dumps(tree)  # only JSON and arrays cross
+    back = grading.decode(json.loads(json.dumps(tree)), arrays)
+    assert type(back) is type(value)
+    if isinstance(value, float) and value != value:
+        assert back != back
+    elif isinstance(value, dict):
+        assert np.array_equal(back["a"], value["a"])
+    elif isinstance(value, np.ndarray):
+        assert back.dtype == value.dtype and np.array_equal(back, value)
+    else:
+        assert back == value
+
+
+def test_an_object_the_grader_does_not_carry_is_named_not_run():
+    class Sneaky:
+        def __reduce__(self):
+            raise AssertionError("pickled")
+
+    tree, arrays = grading.encode(Sneaky())
+    back = grading.decode(tree, arrays)
+    assert isinstance(back, grading.Unreadable) and type(back).__name__ == "Sneaky"
+    with pytest.raises(grading.AnswerError, match="objects"):
+        grading.encode(np.array([Sneaky()], dtype=object))
+    with pytest.raises(grading.AnswerError, match="malformed"):
+        grading.decode({"pickle": "x"}, [])
+
+
+def test_a_function_is_judged_by_replay(tmp_path):
+    from utils.checks import check_output_size
+
+    def right(W, F, P, S):
+        return (W - F + 2 * P) // S + 1
+
+    for function, passes in [(right, True), (lambda W, F, P, S: (W - F) // S + 1, False)]:
+        folder = tmp_path / str(passes)
+        grading.capture(
+            {"mine": function}, "mine", "check_output_size", "check_output_size(mine)", str(folder)
+        )
+        replay = grading.read_answer(folder)
+        assert isinstance(replay, grading.Replay)
+        assert bool(check_output_size(replay)) is passes
+    # A replay gives back only what was recorded: other inputs are refused.
+    replay = grading.read_answer(tmp_path / "True")
+    with pytest.raises(grading.ReplayMismatch):
+        replay(1, 2, 3, 4)
+
+
+def test_a_residual_block_is_judged_from_its_keras_file(tmp_path):
+    from utils.checks import check_residual_block
+    from utils.models import residual_block
+
+    grading.capture(
+        {"block": residual_block},
+        "block",
+        "check_residual_block",
+        "check_residual_block(block)",
+        str(tmp_path),
+    )
+    assert list(tmp_path.glob("*.keras"))
+    assert check_residual_block(grading.read_answer(tmp_path))
+
+
+def test_the_judge_refuses_a_missing_or_malformed_answer(tmp_path):
+    grading.capture({}, "mine", "check_output_size", "check_output_size(mine)", str(tmp_path))
+    with pytest.raises(grading.AnswerError, match="never defined"):
+        grading.read_answer(tmp_path)
+    (tmp_path / "answer.json").write_text("[1, 2")
+    with pytest.raises(grading.AnswerError, match="no answer"):
+        grading.read_answer(tmp_path)
+
+
+def test_a_file_a_notebook_wrote_is_read_without_following_links(tmp_path):
+    (tmp_path / "secret").write_text("secret")
+    (tmp_path / "status.txt").symlink_to(tmp_path / "secret")
+    assert grade.read_untrusted(tmp_path / "status.txt", 100) is None
+    (tmp_path / "big").write_text("x" * 101)
+    assert grade.read_untrusted(tmp_path / "big", 100) is None
+    assert grade.read_untrusted(tmp_path / "secret", 100) == b"secret"
+
+
+def test_a_bad_submission_file_is_named(tmp_path):
+    (tmp_path / "a.ipynb").write_bytes(b"\xff\xfe")
+    assert "not UTF-8" in grade.read_submission(tmp_path / "a.ipynb")[1]
+    (tmp_path / "b.ipynb").write_text('{"cells": 3}')
+    assert "no list of cells" in grade.read_submission(tmp_path / "b.ipynb")[1]
+    (tmp_path / "c.ipynb").symlink_to("/etc/passwd")
+    assert "not a regular file" in grade.read_submission(tmp_path / "c.ipynb")[1]
+
+
+def test_make_grade_needs_a_folder(tmp_path):
+    result = subprocess.run(
+        ["make", "--no-print-directory", "grade", f"SUBMISSIONS={tmp_path / 'missing'}"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode != 0
+    assert "is not a folder" in result.stderr
+
+
+def test_the_judge_measures_an_answer_before_reading_it(tmp_path):
+    grading.capture({"mine": 11}, "mine", "check_x", "check_x(mine)", str(tmp_path))
+    assert grading.read_answer(tmp_path) == 11
+    # A kernel may rewrite its files after the capture: 2 GiB of zeros, a few MiB zipped.
+    np.savez_compressed(tmp_path / "arrays.npz", np.zeros(2**28))
+    with pytest.raises(grading.AnswerError, match="MiB of arrays"):
+        grading.read_answer(tmp_path)
+    (tmp_path / "arrays.npz").unlink()
+    (tmp_path / "arrays.npz").symlink_to(tmp_path / "answer.json")
+    with pytest.raises(grading.AnswerError, match="link"):
+        grading.read_answer(tmp_path)
