@@ -51,6 +51,10 @@ def test_every_answer_and_exercise_is_marked(lesson):
             summaries = re.findall(r"<summary>(.*?)</summary>", cell.source)
             if any(re.search(r"solution|worked answer", s, re.I) for s in summaries):
                 assert SOLUTION in marked, where + "an answer in a cell not tagged 'solution'"
+            if SOLUTION in marked:  # what the copy leaves out holds no section and no exercise
+                assert not re.search(r"^#{1,2} |\*\*Exercise \d", cell.source, re.M), (
+                    where + "a section heading or an exercise in a cell tagged 'solution'"
+                )
         elif "worked-answer" in marked:
             assert SOLUTION in marked, where + "a worked answer not tagged 'solution'"
         elif re.search(r"^\w+ = \.\.\.", cell.source, re.M) and "check_" in cell.source:
