@@ -10,11 +10,15 @@ submission is untrusted code, and is treated so:
   followed. The student's edits to the lesson's own cells are not used, and
   cells deleted or reordered are reported.
 - **Where.** Each notebook in a fresh kernel, inside the jail of
-  ``scripts/sandbox.py``: offline, with everything read-only except a work
-  folder of its own (made afresh, and kept under ``build/grades/work/`` for
-  a look afterwards), its own process namespace, a time limit (``--timeout``)
-  and a memory limit (``--memory``) over the whole notebook; a notebook that
-  passes one is stopped and reported, and the next one starts.
+  ``scripts/sandbox.py``: offline, without capabilities, with everything
+  read-only except a work folder of its own (made afresh, and kept under
+  ``build/grades/work/`` for a look afterwards), the submissions, the grades,
+  the homes and ``/run`` shown empty, its own process namespace, a time limit
+  (``--timeout``), a memory limit (``--memory``, the resident memory of its
+  processes, looked at every 0.2 s) and a limit on what it writes, over the
+  whole notebook; a notebook that passes one is stopped and reported, and the
+  next one starts. What it wrote is read back as untrusted: plain files only,
+  links not followed, sizes measured first.
 - **Who judges.** Not the notebook: after each exercise cell a grader cell
   hands the answer over in a form that carries no code (``scripts/grading.py``),
   and a judge kernel, which runs the lesson's own student copy, calls the
@@ -324,27 +328,93 @@ def judge_notebook(lesson: Lesson, keys: list[str]) -> nbformat.NotebookNode:
 # --- running a notebook in the jail ---------------------------------------------------
 
 
+MAX_WORK_BYTES = 2 << 30
+"""The most a notebook may write into its work folder (2 GiB), checked every 5 s."""
+MAX_WORK_FILES = 20_000
+"""The most files and folders a notebook may make in its work folder."""
+MAX_ANSWER_BYTES = 512 << 20
+"""The most a notebook's handed-over answers may hold (512 MiB), or none are read."""
+
+
+def _too_much_written(work: Path) -> bool:
+    total = count = 0
+    for folder, folders, files in os.walk(work):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(folder, name)).st_size
+            except OSError:
+                pass
+        count += len(files) + len(folders)
+        if total > MAX_WORK_BYTES or count > MAX_WORK_FILES:
+            return True
+    return False
+
+
+def copy_untrusted(source: Path, target: Path) -> bool:
+    """Copy a folder a notebook wrote, its regular files and folders only; False if refused.
+
+    Links, FIFOs, sockets and devices are left behind (a link could lead the
+    judge to another student's answers or to a file of the machine), and a
+    folder of more than :data:`MAX_WORK_FILES` entries or
+    :data:`MAX_ANSWER_BYTES` is not copied at all.
+    """
+    try:
+        if not stat.S_ISDIR(os.lstat(source).st_mode):
+            return False
+    except OSError:
+        return False
+    plan: list[tuple[Path, Path | None]] = []  # (target, source file or None for a folder)
+    total = 0
+    stack = [(source, target)]
+    while stack:
+        here, there = stack.pop()
+        plan.append((there, None))
+        try:
+            entries = list(os.scandir(here))
+        except OSError:
+            return False
+        for entry in entries:
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISDIR(info.st_mode):
+                stack.append((Path(entry.path), there / entry.name))
+            elif stat.S_ISREG(info.st_mode):
+                plan.append((there / entry.name, Path(entry.path)))
+                total += info.st_size
+            if len(plan) > MAX_WORK_FILES or total > MAX_ANSWER_BYTES:
+                return False
+    for path, origin in plan:
+        if origin is None:
+            path.mkdir(parents=True, exist_ok=True)
+            continue
+        data = read_untrusted(origin, MAX_ANSWER_BYTES)
+        if data is not None:
+            path.write_bytes(data)
+    return True
+
+
 def run_in_jail(
     notebook: nbformat.NotebookNode,
     work: Path,
     timeout: float,
     memory_mib: int,
     inputs: dict[str, Path] | None = None,
+    hide: list[Path] = (),
 ) -> tuple[str, int]:
     """Run ``notebook`` in a fresh kernel in the jail, in ``work``: (why it stopped, last cell run).
 
     The reason is "" when it ran to the end (cells that raised are allowed and
-    recorded in ``work/executed.ipynb``).
+    recorded in ``work/executed.ipynb``). ``inputs`` are folders a notebook
+    wrote, copied into ``work`` as :func:`copy_untrusted` does; ``hide`` are
+    folders the jail shows empty.
     """
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
     for name, source in (inputs or {}).items():
-        if source.is_dir():  # a folder a notebook wrote: copied, links as links
-            shutil.copytree(source, work / name, symlinks=True)
+        copy_untrusted(source, work / name)
     nbformat.write(notebook, work / "graded.ipynb")
     command = sandbox.jail(
-        [sys.executable, str(Path(__file__).resolve()), "--run", "graded.ipynb"], work
+        [sys.executable, str(Path(__file__).resolve()), "--run", "graded.ipynb"], work, hide
     )
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONDONTWRITEBYTECODE": "1"}
     start = time.monotonic()
@@ -357,6 +427,7 @@ def run_in_jail(
     )
     limit = memory_mib << 20
     reason = ""
+    polls = 0
     while process.poll() is None:
         time.sleep(_POLL)
         try:
@@ -367,8 +438,11 @@ def run_in_jail(
             used = sum(_rss(member) for member in tree)
         except psutil.NoSuchProcess:
             continue
+        polls += 1
         if used > limit:
             reason = f"it used more than its {memory_mib} MiB of memory"
+        elif polls % 25 == 0 and _too_much_written(work):
+            reason = f"it wrote more than {MAX_WORK_BYTES >> 30} GiB or {MAX_WORK_FILES:,} files"
         elif time.monotonic() - start > timeout:
             reason = f"it ran past its {timeout:g} s time limit"
         if reason:
@@ -483,6 +557,7 @@ def grade(
     )
     rows: list[dict] = []
     work_root = out / "work"
+    hide = [submissions.resolve(), out.resolve()]  # no notebook sees the others' work
     if work_root.exists():
         shutil.rmtree(work_root)
     by_lesson: dict[str, list[Submission]] = {}
@@ -519,12 +594,14 @@ def grade(
         submission, graded = job
         print(f"grade: {submission.student} / {submission.lesson} ...", flush=True)
         work = work_root / submission.lesson / submission.key
-        submission.stopped, submission.reached = run_in_jail(graded, work, timeout, memory_mib)
+        submission.stopped, submission.reached = run_in_jail(
+            graded, work, timeout, memory_mib, hide=hide
+        )
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         list(pool.map(run, runs))
     verdicts = {
-        name: judge_lesson(course[name], subs, work_root, timeout, memory_mib)
+        name: judge_lesson(course[name], subs, work_root, timeout, memory_mib, hide=hide)
         for name, subs in by_lesson.items()
     }
     for student, lesson_name, submission, problem in order:
@@ -584,12 +661,13 @@ def judge_lesson(
     timeout: float,
     memory_mib: int,
     folder: str = "judge",
+    hide: list[Path] = (),
 ) -> dict:
     """Judge every student's captured answers to one lesson: ``{exercise: {key: verdict}}``.
 
     The judge's kernel runs in the jail too, with copies of the answers in its
-    work folder. If it stops before it has judged everyone (an answer it could
-    not read crashed it), each student left is judged again by a judge of their
+    work folder. If it leaves a student without a verdict (an answer it could
+    not read stopped it), each student left is judged again by a judge of their
     own, so that one submission cannot cost another its grade.
     """
     print(f"grade: judging {lesson.name} ...", flush=True)
@@ -599,7 +677,7 @@ def judge_lesson(
         for submission in submissions
     }
     notebook = judge_notebook(lesson, [submission.key for submission in submissions])
-    reason, _ = run_in_jail(notebook, work, timeout * 2, memory_mib * 2, inputs)
+    reason, _ = run_in_jail(notebook, work, timeout * 2, memory_mib * 2, inputs, hide)
     if reason:
         print(f"grade: the judge of {lesson.name} stopped: {reason}", file=sys.stderr)
     verdicts = {}
@@ -614,10 +692,16 @@ def judge_lesson(
         for submission in submissions
         if any(submission.key not in verdicts[exercise.answer] for exercise in lesson.exercises)
     ]
-    if reason and len(submissions) > 1:
+    if left and len(submissions) > 1:
         for submission in left:
             alone = judge_lesson(
-                lesson, [submission], work_root, timeout, memory_mib, f"judge-{submission.key}"
+                lesson,
+                [submission],
+                work_root,
+                timeout,
+                memory_mib,
+                f"judge-{submission.key}",
+                hide,
             )
             for exercise in lesson.exercises:
                 if submission.key in alone[exercise.answer]:

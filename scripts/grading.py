@@ -28,7 +28,10 @@ files loaded with ``safe_mode=True`` (no Python lambdas).
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,6 +41,10 @@ MAX_ARRAY_BYTES = 256 << 20
 """The most array data one answer may hand over (256 MiB); more is refused."""
 MAX_NODES = 200_000
 """The most values (list items, dict entries, arrays) one answer may hold."""
+MAX_KERAS_BYTES = 16 << 20
+"""The largest block of Keras layers one answer may hand over (16 MiB)."""
+MAX_MESSAGE = 2_000
+"""The longest verdict message kept (characters)."""
 MAX_JSON_BYTES = 64 << 20
 """The most text one answer may hand over (64 MiB)."""
 MAX_CALLS = 1_000
@@ -285,6 +292,7 @@ class Replay:
             import keras
 
             name = Path(str(result["keras_model"])).name
+            _read_file(self.folder / name, MAX_KERAS_BYTES, "Keras layers")  # measured first
             block = keras.saving.load_model(self.folder / name, safe_mode=True, compile=False)
             keras_args = [arg for arg in args if type(arg).__name__ == "KerasTensor"]
             return block(keras_args[0] if len(keras_args) == 1 else keras_args)
@@ -331,6 +339,23 @@ def _array_bytes(stored: np.lib.npyio.NpzFile) -> int:
     return total
 
 
+def _read_file(path: Path, limit: int, what: str) -> bytes:
+    """A regular file's bytes, measured before they are read: never a link, a FIFO or a device."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise AnswerError(f"the handed-over {path.name} is a link") from None
+        raise
+    with os.fdopen(handle, "rb") as file:
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise AnswerError(f"the handed-over {path.name} is not a plain file")
+        if info.st_size > limit:
+            raise AnswerError(f"the answer holds more than {limit >> 20} MiB of {what}")
+        return file.read()
+
+
 def read_answer(folder: Path, answer: str = "the answer's name") -> object:
     """What :func:`capture` wrote: a value or a :class:`Replay`; else :class:`AnswerError`.
 
@@ -338,23 +363,19 @@ def read_answer(folder: Path, answer: str = "the answer's name") -> object:
     as untrusted: links are not followed, the JSON and the arrays are
     measured before they are read, and no pickle is ever loaded.
     """
-    for name in ("answer.json", "arrays.npz"):
-        if (folder / name).is_symlink():
-            raise AnswerError(f"the handed-over {name} is a link")
     try:
-        text = (folder / "answer.json").read_bytes()
-        if len(text) > MAX_JSON_BYTES:
-            raise AnswerError(f"the answer holds more than {MAX_JSON_BYTES >> 20} MiB of text")
+        text = _read_file(folder / "answer.json", MAX_JSON_BYTES, "text")
         record = json.loads(text)
+        _read_file(folder / "arrays.npz", MAX_ARRAY_BYTES, "arrays")  # a regular file, measured
         with np.load(folder / "arrays.npz", allow_pickle=False) as stored:
-            if _array_bytes(stored) > MAX_ARRAY_BYTES:
+            if len(stored.files) > MAX_NODES or _array_bytes(stored) > MAX_ARRAY_BYTES:
                 raise AnswerError(
                     f"the answer holds more than {MAX_ARRAY_BYTES >> 20} MiB of arrays"
                 )
             arrays = [stored[f"arr_{index}"] for index in range(len(stored.files))]
-    except (OSError, ValueError, KeyError, RecursionError, EOFError) as error:
-        if isinstance(error, AnswerError):
-            raise
+    except AnswerError:
+        raise
+    except (OSError, ValueError, KeyError, RecursionError, EOFError, TypeError) as error:
         raise AnswerError(f"no answer was handed over ({type(error).__name__})") from None
     kind = record.get("kind") if isinstance(record, dict) else None
     if kind == "missing":
@@ -362,7 +383,10 @@ def read_answer(folder: Path, answer: str = "the answer's name") -> object:
     if kind == "refused":
         raise AnswerError(f"the answer could not be handed over: {str(record.get('why', ''))}")
     if kind == "value":
-        return decode(record.get("tree"), arrays)
+        try:
+            return decode(record.get("tree"), arrays)
+        except (ValueError, TypeError, OverflowError, RecursionError):
+            raise AnswerError("the handed-over answer is malformed") from None
     calls = record.get("calls") if kind == "function" else None
     if (
         isinstance(calls, list)
@@ -408,8 +432,12 @@ def judge(namespace: dict, exercise: dict, lesson_answer: str, captures: dict, o
     for key, folder in captures.items():
         try:
             value = read_answer(Path(folder), answer)
-        except AnswerError as error:
-            verdicts[key] = {"passed": False, "message": f"Not graded: {str(error).rstrip('.')}."}
-            continue
-        verdicts[key] = run({**namespace, answer: value})
+            verdicts[key] = run({**namespace, answer: value})
+        except Exception as error:  # whatever one answer does, the others are judged
+            reason = (
+                str(error).rstrip(".") if isinstance(error, AnswerError) else type(error).__name__
+            )
+            verdicts[key] = {"passed": False, "message": f"Not graded: {reason}."}
+    for verdict in verdicts.values():
+        verdict["message"] = verdict["message"][:MAX_MESSAGE]
     Path(out).write_text(json.dumps(verdicts), encoding="utf-8")

@@ -10,11 +10,15 @@ namespace maps the caller to root inside, where it may mount.
 - :func:`jail` runs code nobody has checked: a student's submission, graded by
   ``scripts/grade.py``. Offline as above; *every* mount read-only except one
   work folder, which the command sees as ``/tmp/work``; a fresh, private
-  ``/tmp`` and ``/dev/shm`` that vanish with it; its own process namespace,
-  so that killing its first process (:data:`JAIL_PID1`) ends everything it
-  started, a kernel and its children included; no core files, and no file
-  larger than :data:`MAX_FILE_BYTES`. Before it runs the command it checks
-  that no writable mount is left, and refuses to run it otherwise.
+  ``/tmp`` and ``/dev/shm`` that vanish with it; the homes, ``/run`` and the
+  folders it is told to hide (the other submissions, the grades) empty,
+  with the course and its Python put back read-only; its own process
+  namespace, so that killing its first process ends everything it started,
+  a kernel and its children included; no capability (it cannot mount,
+  unmount or remount), a short list of environment variables, no core
+  files, and no file larger than :data:`MAX_FILE_BYTES`. Before it runs the
+  command it checks that no writable mount is left, and refuses to run it
+  otherwise.
 
 :func:`unavailable` says why the sandbox cannot run here (another OS, a
 container that forbids namespaces), or None when it can.
@@ -45,6 +49,20 @@ _TMPFS_SIZE = "512m"
 # Mounts that stay writable in the jail: the fresh ones it makes, and kernel ones
 # that hold no files (/proc of its own process namespace, the pseudo-terminals).
 _WRITABLE = {"/tmp", "/dev/shm", JAIL_WORK, "/proc", "/dev/pts"}
+# Covered by an empty folder in the jail: where people keep their files and
+# secrets, and the sockets of the machine's services.
+_HIDDEN = ["/root", "/home", "/run", "/mnt", "/media", "/srv"]
+# The only environment variables a jailed command gets (no token, no key).
+_PASSED_ON = [
+    "PATH",
+    "LANG",
+    "LC_ALL",
+    "TF_CPP_MIN_LOG_LEVEL",
+    "TF_ENABLE_ONEDNN_OPTS",
+    "OMP_NUM_THREADS",
+    "KERAS_BACKEND",
+    "PYTHONDONTWRITEBYTECODE",
+]
 # Flags that a user namespace may not drop when it remounts: kept as they are.
 _KEPT_FLAGS = {"nosuid", "nodev", "noexec", "noatime", "nodiratime", "relatime", "strictatime"}
 
@@ -60,25 +78,21 @@ def offline_readonly(command: list[str]) -> list[str]:
     return [*_namespaces(), "sh", "-c", _SETUP, "sh", str(ROOT), *command]
 
 
-def jail(command: list[str], work: Path) -> list[str]:
+def jail(command: list[str], work: Path, hide: list[Path] = ()) -> list[str]:
     """``command`` run in the jail, with ``work`` (a folder) as its only writable place.
 
     The command runs in ``/tmp/work`` (:data:`JAIL_WORK`), which is ``work``; give
-    it paths inside that folder relative to it. Its environment is the caller's,
-    with ``HOME`` and ``TMPDIR`` pointed into the work folder.
+    it paths inside that folder relative to it. The folders in ``hide`` (the
+    other students' submissions, the grades) are empty there, as are the
+    homes and ``/run``. Its environment holds only the variables of
+    ``_PASSED_ON``, with ``HOME`` and ``TMPDIR`` pointed into the work folder.
     """
     work = Path(work).resolve()
     if not work.is_dir():
         raise FileNotFoundError(f"the jail's work folder {work} does not exist")
-    return [
-        *_namespaces(pid=True),
-        sys.executable,
-        str(Path(__file__).resolve()),
-        "--jail-setup",
-        str(work),
-        "--",
-        *command,
-    ]
+    hidden = [str(Path(path).resolve()) for path in hide]
+    setup = [sys.executable, str(Path(__file__).resolve()), "--jail-setup", str(work), *hidden]
+    return [*_namespaces(pid=True), *setup, "--", *command]
 
 
 def _mounts() -> list[tuple[str, str]]:
@@ -95,22 +109,58 @@ def _run(*command: str, **kwargs) -> None:
     subprocess.run(command, check=True, capture_output=True, **kwargs)
 
 
-def _jail_setup(work: str, command: list[str]) -> None:
-    """Inside the namespaces: make everything read-only but the work folder, then exec."""
+def _bind_fd(folder: int, point: str) -> None:
+    # --no-canonicalize: the fd, not a path of the same name that may now be another folder
+    _run(
+        "mount", "--no-canonicalize", "--bind", f"/proc/self/fd/{folder}", point, pass_fds=(folder,)
+    )
+
+
+def _read_only(point: str) -> None:
+    """Remount ``point`` read-only, keeping the flags a user namespace may not drop."""
+    options = dict(_mounts()).get(point, "")
+    flags = [flag for flag in options.split(",") if flag in _KEPT_FLAGS]
+    subprocess.run(
+        ["mount", "-o", ",".join(["remount", "bind", "ro", *flags]), point], capture_output=True
+    )
+
+
+def _cover(point: str, options: str, kept: dict[str, int]) -> None:
+    """An empty tmpfs over ``point``, with the ``kept`` folders under it put back, read-only."""
+    _run("mount", "-t", "tmpfs", "-o", options, "tmpfs", point)
+    for path, handle in kept.items():
+        if Path(path).is_relative_to(point):
+            os.makedirs(path, exist_ok=True)
+            _bind_fd(handle, path)
+            _read_only(path)
+
+
+def _jail_setup(work: str, hide: list[str], command: list[str]) -> None:
+    """Inside the namespaces: hide, make everything read-only but the work folder, then exec.
+
+    The homes, ``/run`` and the folders in ``hide`` are covered by empty
+    folders, and ``/tmp`` and ``/dev/shm`` by fresh ones; the course and its
+    Python, if they live there, are put back, read-only. The command runs
+    without any capability (the bounding set emptied, ``no_new_privs``), so
+    it cannot mount, unmount or remount.
+    """
     _run("ip", "link", "set", "lo", "up")
-    folder = os.open(work, os.O_RDONLY | os.O_DIRECTORY)  # reachable after /tmp is covered
-    for point, options in _mounts():
-        if point.startswith("/proc") or point.startswith("/dev/pts"):
-            continue
-        flags = [flag for flag in options.split(",") if flag in _KEPT_FLAGS]
-        subprocess.run(
-            ["mount", "-o", ",".join(["remount", "bind", "ro", *flags]), point],
-            capture_output=True,
-        )
-    _run("mount", "-t", "tmpfs", "-o", f"size={_TMPFS_SIZE},mode=1777", "tmpfs", "/tmp")
-    _run("mount", "-t", "tmpfs", "-o", f"size={_TMPFS_SIZE}", "tmpfs", "/dev/shm")
+    folder = os.open(work, os.O_RDONLY | os.O_DIRECTORY)  # reachable once /tmp is covered
+    python = Path(os.path.realpath(sys.executable)).parent.parent
+    needed = {str(path) for path in (ROOT, Path(sys.prefix), Path(sys.base_prefix), python)}
+    kept = {path: os.open(path, os.O_RDONLY | os.O_DIRECTORY) for path in sorted(needed)}
+    for point in [*_HIDDEN, *hide]:
+        if os.path.isdir(point) and not os.path.islink(point):
+            _cover(point, "size=1m,mode=755", kept)
+    for point, _ in _mounts():
+        if not (point.startswith("/proc") or point.startswith("/dev/pts")):
+            _read_only(point)
+    _cover("/tmp", f"size={_TMPFS_SIZE},mode=1777", kept)
+    _cover("/dev/shm", f"size={_TMPFS_SIZE}", kept)
+    for handle in kept.values():
+        os.close(handle)
     os.mkdir(JAIL_WORK)
-    _run("mount", "--bind", f"/proc/self/fd/{folder}", JAIL_WORK, pass_fds=(folder,))
+    _bind_fd(folder, JAIL_WORK)
     os.close(folder)
     _run("mount", "-o", "remount,bind,rw", JAIL_WORK)
     top = dict(_mounts())  # the last line for a mount point is the mount on top
@@ -124,15 +174,17 @@ def _jail_setup(work: str, command: list[str]) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
     os.chdir(JAIL_WORK)
-    os.environ.update(HOME=JAIL_WORK, TMPDIR="/tmp", JUPYTER_RUNTIME_DIR=f"{JAIL_WORK}/.runtime")
-    os.execvp(command[0], command)
+    environment = {name: os.environ[name] for name in _PASSED_ON if name in os.environ}
+    environment.update(HOME=JAIL_WORK, TMPDIR="/tmp", JUPYTER_RUNTIME_DIR=f"{JAIL_WORK}/.runtime")
+    drop = ["--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all", "--no-new-privs"]
+    os.execvpe("setpriv", ["setpriv", *drop, "--", *command], environment)
 
 
 def unavailable() -> str | None:
     """None when both sandboxes work here, else why not."""
     if not sys.platform.startswith("linux"):
         return f"Linux namespaces are needed, this is {sys.platform}"
-    for tool in ("unshare", "ip", "mount"):
+    for tool in ("unshare", "ip", "mount", "setpriv"):
         if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
             return f"{tool} is not installed"
     probe = subprocess.run(offline_readonly(["true"]), capture_output=True, text=True, timeout=60)
@@ -147,4 +199,5 @@ def unavailable() -> str | None:
 
 
 if __name__ == "__main__" and len(sys.argv) > 3 and sys.argv[1] == "--jail-setup":
-    _jail_setup(sys.argv[2], sys.argv[sys.argv.index("--") + 1 :])
+    _end = sys.argv.index("--")
+    _jail_setup(sys.argv[2], sys.argv[3:_end], sys.argv[_end + 1 :])

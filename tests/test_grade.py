@@ -126,6 +126,9 @@ def build_class(folder: Path) -> None:
     dies = f"import os\nos.symlink({str(secret)!r}, 'status.txt')\nos._exit(1)"
     put("k_kernel_dies", _answered(student, {"my_output_size": dies}))
     put("l_not_a_lesson", student)
+    classmate = folder / "a_full_marks" / f"{LESSON}.ipynb"
+    copying = f"import json\nnotebook = json.load(open({str(classmate)!r}))\nmy_field = 11"
+    put("m_reads_a_classmate", _answered(student, {"my_field": copying}))
     (folder / "l_not_a_lesson" / f"{LESSON}.ipynb").rename(
         folder / "l_not_a_lesson" / "notes.ipynb"
     )
@@ -156,6 +159,8 @@ EXPECTED = {
     ("k_kernel_dies", "my_output_size"): (False, "because its kernel died"),
     ("k_kernel_dies", "my_field"): (False, "because its kernel died"),
     ("l_not_a_lesson", ""): (False, "not a lesson"),
+    ("m_reads_a_classmate", "my_output_size"): (False, "Not answered yet"),
+    ("m_reads_a_classmate", "my_field"): (False, "No such file or directory"),
 }
 
 
@@ -208,7 +213,7 @@ def test_the_page_and_the_summary(graded):
     page = (out / "index.html").read_text(encoding="utf-8")
     assert page.count('<tr><th scope="row">') == len({row["student"] for row in rows})
     assert "<script" not in page and "http" not in page
-    assert "5 of 23 exercises passed, 12 students." in result.stdout
+    assert "5 of 25 exercises passed, 13 students." in result.stdout
     assert "a_full_marks: 2 of 2 passed" in result.stdout
 
 
@@ -355,3 +360,98 @@ def test_the_judge_measures_an_answer_before_reading_it(tmp_path):
     (tmp_path / "arrays.npz").symlink_to(tmp_path / "answer.json")
     with pytest.raises(grading.AnswerError, match="link"):
         grading.read_answer(tmp_path)
+
+
+def test_the_jail_cannot_be_undone_from_inside(tmp_path):
+    import tempfile
+
+    reason = sandbox.unavailable()
+    if reason:
+        pytest.skip(f"no sandbox here: {reason}")
+    # Outside /tmp, which the jail covers whole: the folder must be seen, and empty.
+    hidden = Path(tempfile.mkdtemp(dir="/var/tmp")) / "submissions"
+    hidden.mkdir()
+    (hidden / "classmate.ipynb").write_text("{}")
+    work = tmp_path / "work"
+    work.mkdir()
+    probe = f"""
+import os, subprocess
+status = dict(line.split(":", 1) for line in open("/proc/self/status"))
+print("capabilities", status["CapEff"].strip())
+for command in (["mount", "-o", "remount,bind,rw", "/"], ["umount", "-l", "/proc"]):
+    print(command[0], subprocess.run(command, capture_output=True).returncode != 0)
+print("submissions", os.listdir({str(hidden)!r}))
+print("home", os.path.expanduser("~"))
+print("environment", sorted(set(os.environ) - {{"PATH", "LANG", "LC_ALL", "LC_CTYPE"}}))
+try:
+    open({str(ROOT / "escaped.txt")!r}, "w")
+except OSError as error:
+    print("checkout", error.strerror)
+open("written.txt", "w").write("ok")
+"""
+    command = sandbox.jail([sys.executable, "-c", probe], work, hide=[hidden])
+    env = {"PATH": "/usr/bin:/bin", "SECRET_TOKEN": "x"}
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "capabilities 0000000000000000",
+        "mount True",
+        "umount True",
+        "submissions []",
+        "home /tmp/work",
+        "environment ['HOME', 'JUPYTER_RUNTIME_DIR', 'TMPDIR']",
+        "checkout Read-only file system",
+    ]
+    assert (work / "written.txt").read_text() == "ok"
+    assert not (ROOT / "escaped.txt").exists()
+    (hidden / "classmate.ipynb").unlink()
+    hidden.rmdir()
+    hidden.parent.rmdir()
+
+
+def test_only_plain_files_are_taken_from_a_notebook_s_folder(tmp_path):
+    import os
+
+    source = tmp_path / "answers"
+    (source / "my_field").mkdir(parents=True)
+    (source / "my_field" / "answer.json").write_text("{}")
+    (source / "my_field" / "link").symlink_to("/etc")
+    os.mkfifo(source / "my_field" / "fifo")
+    assert grade.copy_untrusted(source, tmp_path / "copy")
+    assert sorted(path.name for path in (tmp_path / "copy" / "my_field").iterdir()) == [
+        "answer.json"
+    ]
+    (tmp_path / "linked").symlink_to(source)
+    assert not grade.copy_untrusted(tmp_path / "linked", tmp_path / "copy2")
+    for number in range(grade.MAX_WORK_FILES + 1):
+        (source / f"f{number}").touch()
+    assert not grade.copy_untrusted(source, tmp_path / "copy3")
+    assert not (tmp_path / "copy3").exists()
+
+
+def test_one_malformed_answer_costs_no_other_student_a_verdict(tmp_path):
+    from utils.checks import check_receptive_field  # noqa: F401 - the judge's namespace
+
+    folders = {}
+    for key, value in [("good", 11), ("bad", 0), ("wrong", 9)]:
+        folders[key] = tmp_path / key
+        grading.capture({"f": value}, "f", "check_x", "check_x(f)", str(folders[key]))
+    (folders["bad"] / "answer.json").write_text(
+        json.dumps({"kind": "value", "tree": {"int": "9" * 4400}})
+    )
+    namespace = {"layers": [(5, 1), (3, 2), (3, 1)]}
+    spec = {
+        "answer": "f",
+        "checker": "check_receptive_field",
+        "call": "check_receptive_field(f, layers)",
+    }
+    grading.judge(
+        namespace, spec, "f = 11", {k: str(v) for k, v in folders.items()}, str(tmp_path / "v.json")
+    )
+    verdicts = json.loads((tmp_path / "v.json").read_text())
+    assert verdicts["good"]["passed"] and not verdicts["wrong"]["passed"]
+    assert verdicts["bad"] == {
+        "passed": False,
+        "message": "Not graded: the handed-over answer is malformed.",
+    }
+    assert verdicts["(lesson's answer)"]["passed"] and not verdicts["(student copy)"]["passed"]
