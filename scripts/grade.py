@@ -15,8 +15,10 @@ submission is untrusted code, and is treated so:
   ``build/grades/work/`` for a look afterwards), the submissions, the grades,
   the homes and ``/run`` shown empty, its own process namespace, a time limit
   (``--timeout``), a memory limit (``--memory``, the resident memory of its
-  processes, looked at every 0.2 s) and a limit on what it writes, over the
-  whole notebook; a notebook that passes one is stopped and reported, and the
+  processes, looked at every 0.2 s, and where the machine allows a cgroup, a
+  hard limit 1 GiB above it that also counts files kept in memory, and at
+  most 1,024 processes) and a limit on what it writes, over the whole
+  notebook; a notebook that passes one is stopped and reported, and the
   next one starts. What it wrote is read back as untrusted: plain files only,
   links not followed, sizes measured first.
 - **Who judges.** Not the notebook: after each exercise cell a grader cell
@@ -416,15 +418,24 @@ def run_in_jail(
     command = sandbox.jail(
         [sys.executable, str(Path(__file__).resolve()), "--run", "graded.ipynb"], work, hide
     )
+    # The cgroups' limit is a backstop above the polled one, for what polling misses.
+    limits = sandbox.Limits((memory_mib << 20) + (1 << 30))
+    try:
+        return _watch(limits.wrap(command), work, timeout, memory_mib, limits)
+    finally:
+        limits.remove()
+
+
+def _watch(
+    command: list[str], work: Path, timeout: float, memory_mib: int, limits: sandbox.Limits
+) -> tuple[str, int]:
+    """Run ``command``, stopped at its time, memory or disk limit: (why it stopped, last cell)."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONDONTWRITEBYTECODE": "1"}
     start = time.monotonic()
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.DEVNULL,
-        stderr=(work / "stderr.txt").open("wb"),
-        env=env,
-        start_new_session=True,
-    )
+    with (work / "stderr.txt").open("wb") as errors:
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=errors, env=env, start_new_session=True
+        )
     limit = memory_mib << 20
     reason = ""
     polls = 0
@@ -450,6 +461,8 @@ def run_in_jail(
             process.wait()
             break
     reached = _last_cell(work)
+    if not reason and limits.hit_memory():
+        reason = f"it used more than its {memory_mib} MiB of memory"
     if not reason and process.returncode != 0:
         status = _status(work)
         reason = status or f"the notebook's run ended abnormally (exit status {process.returncode})"

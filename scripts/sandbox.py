@@ -26,11 +26,14 @@ container that forbids namespaces), or None when it can.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
+import shlex
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -178,6 +181,82 @@ def _jail_setup(work: str, hide: list[str], command: list[str]) -> None:
     environment.update(HOME=JAIL_WORK, TMPDIR="/tmp", JUPYTER_RUNTIME_DIR=f"{JAIL_WORK}/.runtime")
     drop = ["--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all", "--no-new-privs"]
     os.execvpe("setpriv", ["setpriv", *drop, "--", *command], environment)
+
+
+def _own_cgroup(controller: str) -> Path | None:
+    """The folder of this process's cgroup for a cgroup-v1 ``controller``, or None."""
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, names, path = line.split(":", 2)
+        base = Path("/sys/fs/cgroup") / controller
+        if controller in names.split(",") and base.is_dir():
+            return base / path.lstrip("/")
+    return None
+
+
+class Limits:
+    """A memory and a process limit for a jail, in cgroups of its own, where the machine allows.
+
+    Linux's cgroups count what polling the resident memory cannot see (files
+    in a tmpfs, memfd) and stop a fork bomb: ``memory.limit_in_bytes`` and
+    ``pids.max`` (cgroup v1, which needs the right to make a cgroup: root, or
+    a delegated hierarchy). Where no cgroup can be made, :attr:`active` is
+    empty and the caller's own polling is the only limit.
+    """
+
+    def __init__(self, memory_bytes: int, pids: int = 1024) -> None:
+        self.active: list[Path] = []
+        name = f"course-jail-{os.getpid()}-{time.monotonic_ns()}"
+        for controller, limit, value in (
+            ("memory", "memory.limit_in_bytes", memory_bytes),
+            ("pids", "pids.max", pids),
+        ):
+            parent = _own_cgroup(controller)
+            if parent is None:
+                continue
+            folder = parent / name
+            try:
+                folder.mkdir()
+                (folder / limit).write_text(str(value))
+            except OSError:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+                continue
+            self.active.append(folder)
+
+    def wrap(self, command: list[str]) -> list[str]:
+        """``command``, started inside the cgroups (a shell moves itself in, then execs it)."""
+        if not self.active:
+            return command
+        folders = " ".join(shlex.quote(str(folder / "cgroup.procs")) for folder in self.active)
+        script = f'for g in {folders}; do echo $$ > "$g" || exit 97; done; exec "$@"'
+        return ["sh", "-c", script, "sh", *command]
+
+    def hit_memory(self) -> bool:
+        """Whether the kernel stopped a process of the jail for its memory limit."""
+        for folder in self.active:
+            with contextlib.suppress(OSError):
+                for line in (folder / "memory.oom_control").read_text().splitlines():
+                    name, _, value = line.partition(" ")
+                    if name == "oom_kill" and value.strip() not in ("", "0"):
+                        return True
+        return False
+
+    def remove(self) -> None:
+        """Kill whatever is left in the cgroups, and remove them."""
+        for folder in self.active:
+            for _ in range(50):
+                with contextlib.suppress(OSError, ValueError):
+                    for pid in (folder / "cgroup.procs").read_text().split():
+                        os.kill(int(pid), 9)
+                try:
+                    folder.rmdir()
+                    break
+                except OSError:
+                    time.sleep(0.1)
 
 
 def unavailable() -> str | None:

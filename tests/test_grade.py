@@ -455,3 +455,46 @@ def test_one_malformed_answer_costs_no_other_student_a_verdict(tmp_path):
         "message": "Not graded: the handed-over answer is malformed.",
     }
     assert verdicts["(lesson's answer)"]["passed"] and not verdicts["(student copy)"]["passed"]
+
+
+def test_cgroups_stop_a_fork_bomb_and_memory_that_polling_cannot_see(tmp_path):
+    if sandbox.unavailable():
+        pytest.skip("no sandbox here")
+    fork_bomb = """
+import os, time
+made = 0
+try:
+    for _ in range(300):
+        if os.fork() == 0:
+            time.sleep(30)
+            os._exit(0)
+        made += 1
+except OSError:
+    print("stopped after", made < 300)
+"""
+    in_memory = """
+import os
+chunk = b"x" * (16 << 20)
+handle = os.memfd_create("hidden")  # a file in memory: no process's resident memory
+for _ in range(64):  # 1 GiB
+    os.write(handle, chunk)
+print("not stopped")
+"""
+    for probe, limits in [
+        (fork_bomb, sandbox.Limits(1 << 30, pids=64)),
+        (in_memory, sandbox.Limits(256 << 20)),
+    ]:
+        if not limits.active:
+            pytest.skip("no cgroup can be made here: only the polled limits apply")
+        work = tmp_path / str(len(probe))
+        work.mkdir()
+        try:
+            command = limits.wrap(sandbox.jail([sys.executable, "-c", probe], work))
+            result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+            if probe is fork_bomb:
+                assert "stopped after True" in result.stdout, result.stderr
+            else:
+                assert "not stopped" not in result.stdout and limits.hit_memory()
+        finally:
+            limits.remove()
+        assert not any(folder.exists() for folder in limits.active)
