@@ -54,6 +54,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import grading  # scripts/, beside this file
 import nbformat
 import psutil
 import sandbox  # scripts/, beside this file
@@ -128,14 +129,9 @@ def read_untrusted(path: Path, limit: int) -> bytes | None:
     must not leak it into the grades), not a regular file, or over ``limit``.
     """
     try:
-        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
+        return grading.read_plain_file(path, limit)
+    except (OSError, grading.AnswerError):
         return None
-    with os.fdopen(handle, "rb") as file:
-        info = os.fstat(file.fileno())
-        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
-            return None
-        return file.read(limit + 1)[:limit]
 
 
 def read_submission(path: Path) -> tuple[nbformat.NotebookNode | None, str]:

@@ -292,7 +292,7 @@ class Replay:
             import keras
 
             name = Path(str(result["keras_model"])).name
-            _read_file(self.folder / name, MAX_KERAS_BYTES, "Keras layers")  # measured first
+            read_plain_file(self.folder / name, MAX_KERAS_BYTES, "Keras layers")  # measured first
             block = keras.saving.load_model(self.folder / name, safe_mode=True, compile=False)
             keras_args = [arg for arg in args if type(arg).__name__ == "KerasTensor"]
             return block(keras_args[0] if len(keras_args) == 1 else keras_args)
@@ -339,8 +339,12 @@ def _array_bytes(stored: np.lib.npyio.NpzFile) -> int:
     return total
 
 
-def _read_file(path: Path, limit: int, what: str) -> bytes:
-    """A regular file's bytes, measured before they are read: never a link, a FIFO or a device."""
+def read_plain_file(path: Path, limit: int, what: str = "data") -> bytes:
+    """A regular file's bytes, measured before they are read: never a link, a FIFO or a device.
+
+    :class:`AnswerError` says which of those it is, or that it holds more than
+    ``limit`` bytes of ``what``; ``OSError`` when it cannot be opened at all.
+    """
     try:
         handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as error:
@@ -353,7 +357,7 @@ def _read_file(path: Path, limit: int, what: str) -> bytes:
             raise AnswerError(f"the handed-over {path.name} is not a plain file")
         if info.st_size > limit:
             raise AnswerError(f"the answer holds more than {limit >> 20} MiB of {what}")
-        return file.read()
+        return file.read(limit)
 
 
 def read_answer(folder: Path, answer: str = "the answer's name") -> object:
@@ -364,9 +368,11 @@ def read_answer(folder: Path, answer: str = "the answer's name") -> object:
     measured before they are read, and no pickle is ever loaded.
     """
     try:
-        text = _read_file(folder / "answer.json", MAX_JSON_BYTES, "text")
+        text = read_plain_file(folder / "answer.json", MAX_JSON_BYTES, "text")
         record = json.loads(text)
-        _read_file(folder / "arrays.npz", MAX_ARRAY_BYTES, "arrays")  # a regular file, measured
+        read_plain_file(
+            folder / "arrays.npz", MAX_ARRAY_BYTES, "arrays"
+        )  # a regular file, measured
         with np.load(folder / "arrays.npz", allow_pickle=False) as stored:
             if len(stored.files) > MAX_NODES or _array_bytes(stored) > MAX_ARRAY_BYTES:
                 raise AnswerError(
