@@ -25,6 +25,7 @@ import pytest
 import sandbox  # scripts/
 import student_copies  # scripts/
 from student_copies import EXERCISE, SOLUTION, tags
+from test_lessons import trains  # the same rule as the lessons' own runs
 
 from utils.checks import CORRECT, TODO
 
@@ -34,11 +35,6 @@ LESSONS = student_copies.lessons()
 
 def _read(path: Path) -> nbformat.NotebookNode:
     return nbformat.read(path, as_version=4)
-
-
-def _trains(path: Path) -> bool:
-    text = path.read_text(encoding="utf-8")
-    return ".fit(" in text or ".apply_gradients(" in text
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[path.stem for path in LESSONS])
@@ -139,7 +135,7 @@ def jail_reason() -> str | None:
 @pytest.mark.parametrize(
     "lesson",
     [
-        pytest.param(path, id=path.stem, marks=[pytest.mark.trains] if _trains(path) else [])
+        pytest.param(path, id=path.stem, marks=[pytest.mark.trains] if trains(path) else [])
         for path in LESSONS
     ],
 )
