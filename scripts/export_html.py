@@ -18,6 +18,15 @@ the outputs stored in the notebooks.
   to react, is replaced by a note that says to open the notebook in JupyterLab.
 - Each page links to the previous and the next lesson and to ``index.html``,
   the lesson map: every lesson's title, time and aims, read from its first cell.
+- The pages are made for every reader (WCAG 2.1 AA, checked with axe-core by
+  ``tests/browser/test_accessibility.py``): each figure is a ``<figure>`` whose
+  caption, read by screen readers and hidden from the eye, is its text
+  alternative (``utils.plots.describe_figure``); the syntax colours, prompts
+  and coloured outputs are darkened, in the same hue, to 4.5:1 contrast where
+  JupyterLab's own fall short (:func:`accessible_css`, :func:`readable_colour`);
+  links in text are underlined; a wide figure or code line scrolls in its own
+  box, so that at 200% zoom the text never scrolls sideways; the two lesson
+  navigations have names of their own, and the index is a ``<main>``.
 - Only the pages, ``index.html``, ``plotly.min.js`` and ``mathjax/`` are written
   into the output folder; nothing else there is touched.
 """
@@ -25,6 +34,7 @@ the outputs stored in the notebooks.
 from __future__ import annotations
 
 import argparse
+import colorsys
 import html
 import json
 import re
@@ -41,6 +51,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/, also when 
 # The plotly figure's MIME type, the JPEG each stored figure carries for code hosts
 # (left out of the pages, which draw the figure), and plotly.js.
 from figure_images import FIGURE_MIME, IMAGE_MIME, PLOTLY_JS  # noqa: E402
+
+from utils.plots.describe import describe_figure  # noqa: E402  (figure_images puts utils/ on the path)
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -64,7 +76,7 @@ MATHJAX_HEAD = (
 SITE_TITLE = "Convolutional Neural Networks, hands-on"
 
 WIDGET_NOTE = (
-    '<div class="course-widget-note" style="border:1px dashed #999;padding:0.5em;'
+    '<div class="course-widget-note" style="border:1px dashed #767676;padding:0.5em;'
     'color:#555">An interactive widget is here. Widgets need a running kernel: open '
     "this notebook in JupyterLab (<code>make lab</code>) and run it to use it.</div>"
 )
@@ -75,13 +87,116 @@ def _script_json(value: object) -> str:
     return json.dumps(value, separators=(",", ":")).replace("</", "<\\/")
 
 
+# WCAG 2.1 AA asks 4.5:1 for text; a colour is darkened to a little more, so that rounding
+# to a hex colour cannot leave it under.
+MIN_CONTRAST = 4.5
+_TARGET_CONTRAST = 4.6
+CODE_BACKGROUND = "#f5f5f5"  # JupyterLab's light theme: --jp-cell-editor-background
+PAGE_BACKGROUND = "#ffffff"
+
+
+def _rgb(colour: str) -> tuple[float, float, float]:
+    """A ``#rgb`` or ``#rrggbb`` colour as three floats in 0..1."""
+    digits = colour.strip().lstrip("#")
+    if len(digits) == 3:
+        digits = "".join(2 * digit for digit in digits)
+    if not re.fullmatch(r"[0-9a-fA-F]{6}", digits):
+        raise ValueError(f"expected a colour #rgb or #rrggbb, got {colour!r}")
+    return tuple(int(digits[index : index + 2], 16) / 255 for index in (0, 2, 4))
+
+
+def _luminance(rgb: tuple[float, float, float]) -> float:
+    """WCAG 2.1's relative luminance of an sRGB colour."""
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """WCAG 2.1's contrast ratio of two colours, from 1 to 21."""
+    lighter, darker = sorted(
+        (_luminance(_rgb(foreground)), _luminance(_rgb(background))), reverse=True
+    )
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def readable_colour(colour: str, background: str = PAGE_BACKGROUND) -> str:
+    """``colour`` as it is if it has 4.5:1 contrast on ``background``, else darkened.
+
+    The hue and saturation are kept and the lightness lowered in steps of 0.5%
+    until the contrast is 4.6:1; the result is ``#rrggbb``.
+    """
+    if contrast_ratio(colour, background) >= MIN_CONTRAST:
+        return colour
+    hue, lightness, saturation = colorsys.rgb_to_hls(*_rgb(colour))
+    while True:
+        rgb = colorsys.hls_to_rgb(hue, lightness, saturation)
+        darker = "#" + "".join(f"{round(255 * c):02x}" for c in rgb)
+        if contrast_ratio(darker, background) >= _TARGET_CONTRAST or lightness <= 0:
+            return darker
+        lightness = max(0.0, lightness - 0.005)
+
+
+_HEX_COLOUR = r"#[0-9a-fA-F]{6}\b|#[0-9a-fA-F]{3}\b"
+
+
+def accessible_css(page: str) -> str:
+    """A ``<style>`` that brings the page's low-contrast colours and layout up to WCAG 2.1 AA.
+
+    - every syntax colour of JupyterLab's theme (``--jp-mirror-editor-*-color``,
+      read from ``page``) under 4.5:1 on the code background is darkened
+      (:func:`readable_colour`); the prompts ``In [ ]:`` lose their 50% opacity;
+    - links inside text are underlined, not told apart by colour alone;
+    - a figure wider than the window scrolls in its own box (JupyterLab's styles
+      already do this for tables and code), so that the text reflows at 200% zoom;
+    - ``course-visually-hidden`` hides a figure's caption from the eye only.
+    """
+    overrides = []
+    found = re.findall(r"(--jp-mirror-editor-[a-z-]+-color):\s*([^;]+);", page)
+    for name, value in sorted(set(found)):
+        value = value.strip()
+        if not re.fullmatch(_HEX_COLOUR, value):
+            continue  # a named colour or a variable: none of JupyterLab's pale ones
+        if contrast_ratio(value, CODE_BACKGROUND) < MIN_CONTRAST:
+            overrides.append(f"{name}: {readable_colour(value, CODE_BACKGROUND)};")
+    variables = " ".join([*overrides, "--jp-cell-prompt-not-active-opacity: 1;"])
+    return (
+        "<style>\n"
+        f":root {{ {variables} }}\n"
+        "main a, .jp-RenderedHTMLCommon a:link, .jp-RenderedHTMLCommon a:visited,"
+        " .jp-RenderedText pre a:link, .jp-RenderedText pre a:visited"
+        " { text-decoration: underline; }\n"
+        ".course-figure { margin: 0; max-width: 100%; overflow-x: auto; }\n"
+        ".course-visually-hidden { position: absolute; width: 1px; height: 1px; padding: 0;"
+        " margin: -1px; overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap;"
+        " border: 0; }\n"
+        "</style>\n"
+    )
+
+
+def readable_inline_colours(markup: str) -> str:
+    """``markup`` with each inline ``color: #...`` under 4.5:1 on white darkened.
+
+    Keras' ``model.summary()`` writes its table with rich's colours (``#00af00``,
+    ``#00d7ff``, ...), too pale on a white page.
+    """
+
+    def darker(match: re.Match) -> str:
+        return match.group(1) + readable_colour(match.group(2))
+
+    return re.sub(r"((?:text-decoration-)?color:\s*)(" + _HEX_COLOUR + ")", darker, markup)
+
+
 def figure_html(figure: dict, div_id: str) -> str:
-    """A div and the script that draws a stored plotly figure into it."""
+    """A figure element, with its text alternative as caption, and the script that draws it."""
     data = _script_json(figure.get("data", []))
     layout = _script_json(figure.get("layout", {}))
     config = _script_json({**figure.get("config", {}), "displaylogo": False})
+    caption = html.escape(describe_figure(figure))
     return (
+        f'<figure class="course-figure" aria-labelledby="{div_id}-caption">\n'
         f'<div id="{div_id}" class="course-plotly-figure"></div>\n'
+        f'<figcaption id="{div_id}-caption" class="course-visually-hidden">{caption}'
+        "</figcaption>\n</figure>\n"
         f'<script>Plotly.newPlot("{div_id}", {data}, {layout}, {config});</script>'
     )
 
@@ -97,10 +212,14 @@ def prepare(notebook: nbformat.NotebookNode) -> tuple[int, int]:
                 data["text/html"] = figure_html(data[FIGURE_MIME], f"plotly-figure-{n_figures}")
                 del data[FIGURE_MIME]
                 data.pop(IMAGE_MIME, None)
-            if WIDGET_MIME in data:
+            elif WIDGET_MIME in data:
                 n_widgets += 1
                 del data[WIDGET_MIME]
                 data["text/html"] = WIDGET_NOTE
+            elif "text/html" in data:
+                text = data["text/html"]
+                text = "".join(text) if isinstance(text, list) else text
+                data["text/html"] = readable_inline_colours(text)
     notebook.metadata.pop("widgets", None)
     return n_figures, n_widgets
 
@@ -161,13 +280,13 @@ def index_html(lessons: list[Lesson]) -> str:
         " #ccc;padding:0.4em 0.6em;vertical-align:top;text-align:left}td ul{margin:0;"
         "padding-left:1.2em}th:nth-child(1){width:14em}th:nth-child(2){width:9em}"
         "</style>\n"
-        f"</head>\n<body>\n<h1>{SITE_TITLE}</h1>\n"
+        f"</head>\n<body>\n<main>\n<h1>{SITE_TITLE}</h1>\n"
         "<p>The lessons with their stored outputs: figures, formulas and printed results "
         "as they were when the notebooks were last run. To run them and use the widgets, "
         "open the course in JupyterLab (<code>make lab</code>).</p>\n"
         '<table class="course-lesson-map">\n<thead><tr><th>lesson</th><th>time</th>'
         f"<th>you will</th></tr></thead>\n<tbody>\n{table}\n</tbody></table>\n"
-        "</body></html>\n"
+        "</main>\n</body></html>\n"
     )
 
 
@@ -203,6 +322,7 @@ def export(paths: list[Path], output_dir: Path) -> list[tuple[str, str, int, int
             "course_mathjax": MATHJAX_HEAD,
         }
         body, _ = exporter.from_notebook_node(notebook, resources=resources)
+        body = body.replace("</head>", accessible_css(body) + "</head>", 1)
         (output_dir / lesson.page).write_text(body, encoding="utf-8")
         pages.append((lesson.page, lesson.title, n_figures, n_widgets))
     (output_dir / "index.html").write_text(index_html(lessons), encoding="utf-8")

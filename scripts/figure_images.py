@@ -20,9 +20,13 @@ not look at ``image/jpeg``, which code hosts show as well. SVG is no better
 there: code hosts inline it and break some, and nbval would compare it.
 
 The image's output metadata records its size and the SHA-256 of the figure JSON
-it was drawn from (``course_figure_sha256``). A figure whose image is already
+it was drawn from (``course_figure_sha256``), and its text alternative (``alt``),
+written from the same JSON by ``utils.plots.describe_figure``: nbconvert's
+templates leave an image's ``alt`` out, so ``make html``'s template
+(``scripts/html_template/course``) puts it back. A figure whose image is already
 up to date is not drawn again, and ``tests/test_figure_images.py`` checks that
-every stored figure has an image drawn from exactly its JSON. nbval does not
+every stored figure has an image drawn from exactly its JSON, and the text
+alternative of exactly its JSON. nbval does not
 compare JPEG (or PNG) images, so what it compares is unchanged.
 """
 
@@ -41,12 +45,16 @@ from pathlib import Path
 import nbformat
 import plotly
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # utils/, when run as a script
+from utils.plots.describe import describe_figure  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 FIGURE_MIME = "application/vnd.plotly.v1+json"
 IMAGE_MIME = "image/jpeg"
 PNG_MIME = "image/png"  # never beside a figure: see above
 HASH_KEY = "course_figure_sha256"
+ALT_KEY = "alt"  # the image's text alternative, utils.plots.describe_figure of the figure
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 # plotly's own default size, for a figure whose layout names none.
 DEFAULT_WIDTH, DEFAULT_HEIGHT = 700, 450
@@ -137,16 +145,41 @@ def stale_outputs(notebook: nbformat.NotebookNode) -> list[dict]:
     return stale
 
 
+def stale_alts(notebook: nbformat.NotebookNode) -> list[dict]:
+    """Figure outputs whose image has no text alternative, or one not written from the figure."""
+    return [
+        output
+        for output in _figure_outputs(notebook)
+        if output.get("metadata", {}).get(IMAGE_MIME, {}).get(ALT_KEY)
+        != describe_figure(output["data"][FIGURE_MIME])
+    ]
+
+
+def add_alts(notebook: nbformat.NotebookNode) -> int:
+    """Give every figure's image its text alternative, written from the figure; return how many.
+
+    The text (``utils.plots.describe_figure``) goes into the output's metadata as
+    ``metadata["image/jpeg"]["alt"]``, where ``make html``'s template reads it.
+    """
+    stale = stale_alts(notebook)
+    for output in stale:
+        metadata = output.setdefault("metadata", {}).setdefault(IMAGE_MIME, {})
+        metadata[ALT_KEY] = describe_figure(output["data"][FIGURE_MIME])
+    return len(stale)
+
+
 def add_images(notebook: nbformat.NotebookNode, render: Renderer = render_with_kaleido) -> int:
     """Draw an image for every figure output of ``notebook`` that lacks an up-to-date one.
 
     The notebook is changed in place; the number of images drawn is returned.
+    Every figure's image also gets its text alternative (:func:`add_alts`).
     A PNG in a figure's output is removed (plotly's JupyterLab renderer would
     show it in place of the figure). Outputs without a figure, and figures whose
     image is up to date, are left as they are.
     """
     stale = stale_outputs(notebook)
     if not stale:
+        add_alts(notebook)
         return 0
     figures = [output["data"][FIGURE_MIME] for output in stale]
     images = render(figures)
@@ -159,16 +192,18 @@ def add_images(notebook: nbformat.NotebookNode, render: Renderer = render_with_k
         output["data"][IMAGE_MIME] = base64.b64encode(image).decode("ascii")
         metadata = output.setdefault("metadata", {})
         metadata[IMAGE_MIME] = {"width": width, "height": height, HASH_KEY: figure_hash(figure)}
+    add_alts(notebook)
     return len(stale)
 
 
 def update(path: Path, render: Renderer = render_with_kaleido) -> int:
-    """Add the missing images to the notebook file at ``path``; rewrite it only if one was drawn."""
+    """Add the missing images and texts to the notebook at ``path``; rewrite it only if needed."""
     if path.suffix != ".ipynb" or not path.is_file():
         raise ValueError(f"expected an existing .ipynb file, got {str(path)!r}")
     notebook = nbformat.read(path, as_version=4)
+    described = len(stale_alts(notebook))
     drawn = add_images(notebook, render)
-    if drawn:
+    if drawn or described:
         nbformat.write(notebook, path)
     return drawn
 

@@ -238,6 +238,11 @@ CASES = {
         r"input_size must be at least 1, got 0",
     ),
     # utils.plots
+    "plots.describe_figure": (
+        lambda: plots.describe_figure("a figure"),
+        TypeError,
+        r"figure must be a plotly Figure or its JSON dict with a 'data' list, got str",
+    ),
     "plots.image_grid": (
         lambda: plots.image_grid(Z((2, 3))),
         ValueError,

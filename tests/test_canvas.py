@@ -17,10 +17,13 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from utils.drawing import CANVAS_SIZE, rasterize_strokes
+from utils.data import load_mnist
+from utils.drawing import CANVAS_SIZE, rasterize_strokes, to_mnist
 from utils.numpy_convnet import load_numpy_convnet
 from utils.widgets import DigitReader, DrawingCanvas
-from utils.widgets.canvas import LAYERS, LINE_WIDTH, N_MAPS
+from utils.widgets._a11y import AccessibleNames
+from utils.widgets.canvas import LINE_WIDTH
+from utils.widgets.reader import CANVAS_CHOICE, LAYERS, N_MAPS, first_test_digits
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 CENTRE = CANVAS_SIZE / 2
@@ -244,6 +247,116 @@ def test_draw_checks_its_strokes(reader):
         reader.draw("1")
     with pytest.raises(ValueError, match=r"strokes\[0\] must lie on the canvas"):
         reader.draw([[[0, 0], [400, 0]]])
+
+
+# -- the keyboard's way in: "read a test digit" -------------------------------------------
+
+
+def test_the_canvas_says_it_cannot_be_drawn_with_keys_and_what_to_do_instead(reader):
+    script = DrawingCanvas._esm
+    assert '"aria-describedby"' in script and '"course-canvas-note"' in script
+    assert "keyboard_note" in script and "keyboard_note" in DrawingCanvas().keys
+    assert "cannot be drawn on with keys" in DrawingCanvas().keyboard_note
+    note = reader.canvas.keyboard_note
+    assert "cannot be drawn on with keys" in note and '"read a test digit"' in note
+    assert reader.test_digit.description == "read a test digit"
+    assert reader.test_digit in reader.widget.children[0].children  # under the canvas
+    assert isinstance(reader.widget.children[-1], AccessibleNames)
+    with pytest.raises(TypeError, match="keyboard_note must be a str, got int 3"):
+        DrawingCanvas(keyboard_note=3)
+
+
+def test_the_menu_offers_the_canvas_and_the_first_test_image_of_each_digit(reader):
+    assert reader.test_digit.value == CANVAS_CHOICE and reader.test_index is None
+    assert [value for _, value in reader.test_digit.options] == [CANVAS_CHOICE, *range(10)]
+    images, indices = first_test_digits()
+    (_, _), (x_test, y_test) = load_mnist()
+    assert images.shape == (10, 28, 28) and images.dtype == np.float32
+    assert [int(y_test[index]) for index in indices] == list(range(10))
+    for digit, index in enumerate(indices):
+        assert np.all(y_test[:index] != digit)  # the first of its digit
+        np.testing.assert_allclose(images[digit], x_test[index] / 255, atol=1e-7)
+
+
+def test_choosing_a_test_digit_reads_it_as_a_drawing_is_read(reader):
+    images, indices = first_test_digits()
+    reader.draw([vertical_stroke()])
+    reader.test_digit.value = 7  # as the menu on the page does
+    assert reader.canvas.strokes == [] and reader.strokes == []  # the canvas emptied
+    assert reader.test_index == int(indices[7]) and reader.prediction == 7
+    assert reader.image.shape == (CANVAS_SIZE, CANVAS_SIZE)  # the digit on the canvas
+    expected, note = to_mnist(reader.image)  # the drawing's own path from there on
+    np.testing.assert_array_equal(reader.digit, expected)
+    assert reader.note == note
+    np.testing.assert_allclose(reader.digit, images[7], atol=0.05)  # MNIST's digit again
+    probabilities = reader.net.read(reader.digit)["probabilities"]
+    np.testing.assert_allclose(reader.probabilities, probabilities)
+    assert f"MNIST test digit {indices[7]} (a 7)" in reader.summary
+    assert reader.summary.startswith("read as 7") and "read as <b>7</b>" in reader.caption.value
+    assert len(reader.figures) == 3 and "conv_1" in reader.maps_figure.layout.title.text
+    assert shown_traces(reader).count("heatmap") == 1 + len(LAYERS) * N_MAPS
+    reader.test_digit.value = CANVAS_CHOICE  # "none: read the canvas": the empty canvas
+    assert reader.summary == "draw a digit" and reader.test_index is None
+
+
+def test_drawing_after_a_test_digit_reads_the_drawing(reader):
+    reader.read_test_digit(0)
+    assert reader.prediction == 0 and reader.test_digit.value == 0
+    reader.canvas.add_stroke(vertical_stroke())  # a stroke drawn on the page
+    assert reader.prediction == 1 and reader.test_index is None
+    assert reader.test_digit.value == CANVAS_CHOICE and "MNIST" not in reader.summary
+    reader.read_test_digit(8)
+    reader.draw(reader.canvas.strokes)  # [] again: the empty canvas, not the 8
+    assert reader.summary == "draw a digit" and reader.test_digit.value == CANVAS_CHOICE
+    reader.read_test_digit(2)
+    reader.clear()  # as after "clear": an empty canvas, whatever was read
+    assert reader.summary == "draw a digit" and reader.test_digit.value == CANVAS_CHOICE
+    reader.read_test_digit(5)
+    reader.read_test_digit(None)
+    assert reader.summary == "draw a digit" and reader.test_index is None
+
+
+@pytest.mark.parametrize(
+    "digit, error, pattern",
+    [
+        ("7", TypeError, "digit must be an int, got str '7'"),
+        (7.0, TypeError, "digit must be an int, got float 7.0"),
+        (True, TypeError, "digit must be an int, got bool True"),
+        (10, ValueError, "digit must be between 0 and 9, got 10"),
+        (-1, ValueError, "digit must be between 0 and 9, got -1"),
+    ],
+)
+def test_read_test_digit_rejects_what_is_not_a_digit(reader, digit, error, pattern):
+    reader.draw([vertical_stroke()])
+    with pytest.raises(error, match=pattern):
+        reader.read_test_digit(digit)
+    assert reader.prediction == 1 and reader.test_digit.value == CANVAS_CHOICE  # unchanged
+
+
+def test_the_menu_takes_only_what_it_offers(reader):
+    from traitlets import TraitError
+
+    with pytest.raises(TraitError, match="Invalid selection"):
+        reader.test_digit.value = 11
+    assert reader.test_digit.value == CANVAS_CHOICE and reader.summary == "draw a digit"
+
+
+def test_a_missing_data_file_is_said_in_the_caption_and_raised_by_the_method(
+    reader, monkeypatch, tmp_path
+):
+    import utils.data
+
+    monkeypatch.setattr(utils.data, "DATA_DIR", tmp_path)
+    first_test_digits.cache_clear()
+    try:
+        reader.test_digit.value = 4  # from the page: the reader says why it reads nothing
+        assert reader.summary.startswith("no test digit to read: mnist.npz not found at")
+        assert "git checkout -- data/mnist.npz" in reader.caption.value
+        assert reader.test_digit.value == CANVAS_CHOICE and reader.test_index is None
+        with pytest.raises(FileNotFoundError, match="mnist.npz not found at"):
+            reader.read_test_digit(4)
+    finally:
+        first_test_digits.cache_clear()
 
 
 class FakeNet:

@@ -66,15 +66,20 @@ def test_the_stored_file_is_what_its_function_draws_now(name):
 
 
 @pytest.mark.parametrize("name", sorted(DIAGRAMS))
-def test_each_svg_is_valid_xml_at_most_840_wide_white_with_a_title(name):
+def test_each_svg_is_valid_xml_at_most_840_wide_white_with_a_title_and_a_description(name):
     svg = generated(name)
     root = ET.fromstring(svg)
     assert root.tag == f"{SVG}svg"
     assert 0 < int(root.get("width")) <= 840
     assert root.get("viewBox") == f"0 0 {root.get('width')} {root.get('height')}"
     assert root.get("font-family") == "sans-serif"
+    # the text alternative: a <title> (the name) and a <desc> (the description), both named
+    # by aria-labelledby, so that screen readers read them for the image
     assert root[0].tag == f"{SVG}title" and root[0].text.strip()
-    background = root[1]
+    assert root[1].tag == f"{SVG}desc" and len(root[1].text.split()) >= 20
+    assert root.get("role") == "img"
+    assert root.get("aria-labelledby").split() == [root[0].get("id"), root[1].get("id")]
+    background = root[2]
     assert background.tag == f"{SVG}rect" and background.get("fill") == "white"
     assert (background.get("width"), background.get("height")) == (
         root.get("width"),
@@ -163,6 +168,8 @@ def test_show_displays_the_stored_file():
     assert match and base64.b64decode(match.group(1)).decode("utf-8") == stored
     assert match.group(2).startswith("Lesson 01&#x27;s worked example")
     assert bundle["text/plain"].startswith("Diagram images/kernel_sliding.svg: Lesson 01's worked")
+    # the alt text goes on with the <desc>, which gives the output the lesson computes
+    assert "The 25 sums, row by row: 0 0 0 0 0; 0 -1 -3 -1 0; 2 5 3 3 0;" in match.group(2)
 
 
 def test_show_names_the_choices_for_a_bad_name():

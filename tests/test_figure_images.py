@@ -13,6 +13,7 @@ import asyncio
 import base64
 import concurrent.futures
 import copy
+import html
 import importlib.util
 import json
 import os
@@ -104,6 +105,42 @@ def test_every_stored_figure_has_a_jpeg_drawn_from_its_json(path):
             assert size == figure_images.figure_size(data[FIGURE_MIME]), path.name
             # the interactive figure is still there for JupyterLab, with its caption, and no PNG
             assert {FIGURE_MIME, IMAGE_MIME, "text/plain"} == set(data), path.name
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
+def test_every_stored_figure_image_has_a_text_alternative_that_names_its_title(path):
+    notebook = nbformat.read(path, as_version=4)
+    assert not figure_images.stale_alts(notebook), (
+        f"{path.name}: figures without the text alternative of their JSON; "
+        f"run: python scripts/figure_images.py notebooks/{path.name}"
+    )
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if FIGURE_MIME not in output.get("data", {}):
+                continue
+            alt = output["metadata"][IMAGE_MIME]["alt"]
+            title = output["data"][FIGURE_MIME].get("layout", {}).get("title", {}).get("text")
+            if title:
+                # the title as plain text: plotly titles may hold <br> and <b>
+                plain = " ".join(re.sub(r"<[^>]+>", " ", html.unescape(title)).split())
+                assert alt.startswith(plain), (path.name, title, alt[:100])
+            else:
+                assert alt.startswith("An untitled figure."), (path.name, alt[:100])
+            assert "Plotted: " in alt and len(alt) > len(title or "") + 20, (path.name, alt)
+
+
+def test_add_images_writes_each_figures_text_alternative_and_keeps_it_up_to_date():
+    notebook = _notebook(_figure("first"), _figure("second"))
+    figure_images.add_images(notebook, FakeRenderer())
+    outputs = [o for o in notebook.cells[1].outputs if FIGURE_MIME in o.get("data", {})]
+    alts = [output.metadata[IMAGE_MIME]["alt"] for output in outputs]
+    assert alts[0].startswith("first.") and alts[1].startswith("second.")
+    assert not figure_images.stale_alts(notebook)
+    # a changed figure whose image is not drawn again still gets its new text
+    outputs[0].metadata[IMAGE_MIME]["alt"] = "typed by hand"
+    renderer = FakeRenderer()
+    assert figure_images.add_images(notebook, renderer) == 0 and renderer.calls == []
+    assert outputs[0].metadata[IMAGE_MIME]["alt"] == alts[0]
 
 
 def test_the_stored_notebooks_fit_the_size_budget():

@@ -516,7 +516,7 @@ def test_kernel_grid_one_heatmap_per_filter_on_one_scale_centred_on_zero():
         assert (trace.zmid, trace.zmin, trace.zmax) == (0, -5.0, 5.0)
     assert [trace.showscale for trace in fig.data] == [True] + [False] * 9
     scale = fig.data[0].colorscale
-    assert scale[0] == (0, "#2166ac") and scale[-1] == (1, "#b2182b")  # blue low, red high
+    assert scale[0] == (0, "#5e3c99") and scale[-1] == (1, "#e66101")  # purple low, orange high
     assert (0.5, "#f7f7f7") in scale  # near-white at zero, the middle of the symmetric range
     assert [a.text for a in fig.layout.annotations] == [str(i) for i in range(10)]
     assert fig.layout.title.text == "first layer"
@@ -673,13 +673,16 @@ def test_probability_bar_colours_the_prediction_and_the_truth():
     (bar,) = probability_bar(probabilities, label=2).data
     assert list(bar.x) == ["0", "1", "2"]
     np.testing.assert_allclose(bar.y, probabilities)
-    assert list(bar.marker.color) == ["#9ecae1", "#d62728", "#2ca02c"]  # wrong: red, truth: green
+    # wrong: vermillion and hatched; truth: blue
+    assert list(bar.marker.color) == ["#9ecae1", "#d55e00", "#0072b2"]
+    assert list(bar.marker.pattern.shape) == ["", "/", ""]
     assert list(bar.text) == ["0.05", "0.70", "0.25"]
     fig = probability_bar(probabilities, label=2)
     assert fig.layout.title.text == "predicted 1 (probability 0.70), true 2"
     assert tuple(fig.layout.yaxis.range) == (0, 1.05)
     right = probability_bar(probabilities[None], label=1).data[0]
-    assert list(right.marker.color) == ["#9ecae1", "#2ca02c", "#9ecae1"]
+    assert list(right.marker.color) == ["#9ecae1", "#0072b2", "#9ecae1"]
+    assert list(right.marker.pattern.shape) == ["", "", ""]
     unlabelled = probability_bar(probabilities, class_names=["cat", "dog", "emu"])
     assert list(unlabelled.data[0].marker.color)[1] == "#ff9900"
     assert unlabelled.layout.title.text == "predicted dog (probability 0.70)"
@@ -838,6 +841,7 @@ PUBLIC = [
     "FIGURE_DIGITS",
     "CourseRenderer",
     "use_course_renderer",
+    "describe_figure",
     "image_grid",
     "map_grid",
     "saliency_grid",
@@ -1019,7 +1023,7 @@ def test_saliency_grid_one_row_of_digits_then_one_row_per_method():
         values = rows[1 + index // 3][index % 3]
         largest = float(np.abs(values.astype(np.float32)).max()) or 1.0
         assert trace.zmin == -trace.zmax and trace.zmax == pytest.approx(largest, rel=1e-6)
-        assert trace.colorscale[-1][1] == "#b2182b" and trace.colorscale[1] == (0.5, "#ffffff")
+        assert trace.colorscale[-1][1] == "#e66101" and trace.colorscale[1] == (0.5, "#ffffff")
     assert fig.data[4].zmax == 1.0
     texts = [a.text for a in fig.layout.annotations]
     assert texts == ["7 → 7", "2 → 2", "1 → 7", "occlusion", "", "", "gradient", "", ""]

@@ -99,7 +99,8 @@ def test_output_size_calculator_redraws_for_each_setting():
     assert len(calculator.figure.data[1].x) == 9  # one marker per output cell
     calculator.width.value = 8  # (8 - 3) / 2 is not a whole number
     assert calculator.size == 3 and "not a whole number" in calculator.message.value
-    assert len(calculator.figure.layout.shapes) == 4  # first, last, and two red bands
+    # first, last, and two red-orange bands, each with its dotted outline
+    assert len(calculator.figure.layout.shapes) == 6
     calculator.kernel_size.value = 9
     assert calculator.size is None and "Invalid" in calculator.message.value
     assert "does not fit" in calculator.figure.layout.title.text
@@ -255,12 +256,14 @@ def test_calculator_without_variants_is_lesson_02s():
     import pytest
 
     from utils.widgets import OutputSizeCalculator
+    from utils.widgets._a11y import AccessibleNames
 
     calculator = OutputSizeCalculator(width=7, kernel_size=3, padding=0, stride=2)
     assert (calculator.dilation, calculator.mode, calculator.output_cell) == (None, None, None)
     assert not calculator.variants and not calculator.transposed
-    controls, message, output = calculator.widget.children
+    controls, message, output, names = calculator.widget.children
     assert isinstance(controls, ipywidgets.VBox) and message is calculator.message
+    assert isinstance(names, AccessibleNames)  # names the sliders for screen readers
     assert [c.description for c in controls.children] == [
         "width",
         "kernel_size",
@@ -282,6 +285,49 @@ def test_calculator_without_variants_is_lesson_02s():
         OutputSizeCalculator(variants=True, dilation=5)
     with pytest.raises(TypeError, match="variants must be True or False, got str 'yes'"):
         OutputSizeCalculator(variants="yes")
+
+
+# What a screen reader announces: tests/browser/test_keyboard.py checks it on the page.
+
+
+def test_every_slider_and_toggle_has_a_spoken_name_and_the_names_helper(digits):
+    from utils.widgets import ConvolutionStepper, OutputSizeCalculator
+    from utils.widgets._a11y import AccessibleNames
+    from utils.widgets.explorer.controls import build_controls
+
+    script = AccessibleNames._esm
+    assert "export default" in script and "import " not in script and "http" not in script
+    for name in ("aria-label", "aria-pressed", "data-lm-suppress-shortcuts", "MutationObserver"):
+        assert name in script
+    assert AccessibleNames().layout.display == "none"
+
+    stepper = ConvolutionStepper(LECTURE_IMAGE, HORIZONTAL_LINE)
+    calculator = OutputSizeCalculator(variants=True)
+    explorer = build_controls(10, ["conv_1", "pool_1"], 32, 32)
+    browser = DigitBrowser(*digits, description="training image")
+    spoken = {
+        stepper.slider: "step: the output cell computed, row by row",
+        calculator.width: "width W of the input",
+        calculator.kernel_size: "kernel size F",
+        calculator.padding: "padding P",
+        calculator.stride: "stride S",
+        calculator.dilation: "dilation d",
+        calculator.mode: "mode: convolution or transposed",
+        calculator.output_cell: "output cell whose inputs are drawn",
+        explorer.index: "test digit, by its index",
+        explorer.channels: "channels shown",
+        explorer.shift_right: "shift right, in pixels",
+        explorer.shift_down: "shift down, in pixels",
+        browser.slider: "which training image",
+    }
+    for control, name in spoken.items():
+        assert control.tooltip == name, control.description
+    for widget in (stepper, calculator, browser):
+        assert isinstance(widget.widget.children[-1], AccessibleNames)
+    assert isinstance(explorer.widget.children[-1], AccessibleNames)
+    # Drop-downs and buttons are named by their description already.
+    assert (explorer.layer.description, explorer.erase.description) == ("layer", "erase")
+    assert explorer.next_wrong.description == "next misclassified"
 
 
 # Lesson 06: the feature-map explorer, driven with the pretrained ConvNet.
@@ -325,7 +371,7 @@ def test_explorer_starts_on_the_first_digit_and_agrees_with_keras(convnet_and_di
     inputs, bars, maps = explorer.figures
     np.testing.assert_allclose(np.asarray(inputs.data[0].z), digit, atol=1e-7)
     np.testing.assert_allclose(np.asarray(bars.data[0].y), probabilities, atol=1e-5)
-    assert list(bars.data[0].marker.color)[7] == "#2ca02c"  # right: the prediction is green
+    assert list(bars.data[0].marker.color)[7] == "#0072b2"  # right: the prediction is blue
     assert [trace.name for trace in maps.data] == [f"channel {c}" for c in range(32)]
     for channel, trace in enumerate(maps.data):
         np.testing.assert_array_equal(

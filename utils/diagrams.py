@@ -1,7 +1,8 @@
 """The course's diagrams as SVG, drawn from the course's own functions so that they are true.
 
 Each function returns the text of one SVG image: white, at most
-:data:`MAX_WIDTH` (840) pixels wide, with a ``<title>``, and the same bytes on
+:data:`MAX_WIDTH` (840) pixels wide, with a ``<title>`` and a ``<desc>``
+written from the same data (its text alternative), and the same bytes on
 every run (integers and fixed-format numbers only, no ids, no dates). SVG
 shows on a code host and in an HTML page alike, where a plotly figure needs
 a script.
@@ -76,13 +77,19 @@ ACCENT_FILL = "#ffd8a8"
 # --- SVG pieces: plain string formatting, integer coordinates -----------------
 
 
-def _svg(width: int, height: int, title: str, body: list[str]) -> str:
-    """A whole SVG document: the title first, a white background, then ``body``."""
+def _svg(width: int, height: int, title: str, description: str, body: list[str]) -> str:
+    """A whole SVG document: the title and description first, a white background, then ``body``.
+
+    The ``<title>`` is the image's accessible name and the ``<desc>`` its longer
+    description (``role="img"`` and ``aria-labelledby`` make screen readers use both).
+    """
     return "\n".join(
         [
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" font-family="{FONT}" fill="{INK}">',
-            f"<title>{escape(title, quote=False)}</title>",
+            f'viewBox="0 0 {width} {height}" font-family="{FONT}" fill="{INK}" role="img" '
+            'aria-labelledby="diagram-title diagram-desc">',
+            f'<title id="diagram-title">{escape(title, quote=False)}</title>',
+            f'<desc id="diagram-desc">{escape(description, quote=False)}</desc>',
             f'<rect x="0" y="0" width="{width}" height="{height}" fill="white"/>',
             *body,
             "</svg>",
@@ -286,7 +293,15 @@ def kernel_sliding_svg() -> str:
         f"the zero-padded {size_in} x {size_in} image, stride 1, and fills the "
         f"{n_rows} x {n_cols} output"
     )
-    return _svg(MAX_WIDTH, sum_y + 44, title, body)
+    rows = "; ".join(" ".join(str(value) for value in row) for row in totals)
+    description = (
+        f"The image is a digit 4 of +1 on -1, padded with one ring of zeros. The kernel's "
+        f"rows are {'; '.join(' '.join(str(int(v)) for v in row) for row in kernel)}. "
+        f"One frame a second, the window moves along the rows, the nine products of each "
+        f"position are written out with their sum, and the sum fills the next cell of the "
+        f"output. The {n_frames} sums, row by row: {rows}."
+    )
+    return _svg(MAX_WIDTH, sum_y + 44, title, description, body)
 
 
 # --- Lesson 02: stride 1 and stride 2 -----------------------------------------
@@ -372,7 +387,14 @@ def stride_svg() -> str:
         f"A {kernel_size} x {kernel_size} kernel on a {n} x {n} input without padding: "
         f"stride 1 gives a {sizes[0]} x {sizes[0]} output, stride 2 a {sizes[1]} x {sizes[1]} one"
     )
-    return _svg(MAX_WIDTH, 88 + n * 40 + 112, title, body)
+    description = (
+        f"Two panels of a {n} x {n} grid. Left, stride 1: the {kernel_size} x {kernel_size} "
+        f"window moves one cell at a time, and the dots at its centres make a {sizes[0]} x "
+        f"{sizes[0]} grid. Right, stride 2: it moves two cells at a time, and the dots make a "
+        f"{sizes[1]} x {sizes[1]} grid. In each panel the first window is filled and the next "
+        "one dashed."
+    )
+    return _svg(MAX_WIDTH, 88 + n * 40 + 112, title, description, body)
 
 
 # --- Lesson 07: LeNet-5 ------------------------------------------------------
@@ -472,7 +494,13 @@ def lenet5_svg() -> str:
         f"LeNet-5: {', '.join(name for name, *_ in columns)}, with each layer's output shape "
         f"and parameters, {total:,} in all"
     )
-    return _svg(MAX_WIDTH, top_text + 124, title, body)
+    layers = "; ".join(
+        f"{name}, {kind}, output {_shape_text(shape)}"
+        + ("" if params is None else f", {params:,} parameters")
+        for name, kind, shape, params in columns
+    )
+    description = f"Boxes from left to right, one per layer: {layers}. {note}."
+    return _svg(MAX_WIDTH, top_text + 124, title, description, body)
 
 
 DIAGRAMS: dict[str, Callable[[], str]] = {
@@ -498,8 +526,13 @@ class _StoredDiagram:
         self.svg = path.read_text(encoding="utf-8")
 
     def _alt_text(self) -> str:
-        match = re.search(r"<title>(.*?)</title>", self.svg, re.S)
-        return match.group(1) if match else self.path.name
+        """The SVG's ``<title>`` and ``<desc>``, which say what it shows (still escaped)."""
+        parts = [
+            match.group(1)
+            for tag in ("title", "desc")
+            if (match := re.search(rf"<{tag}[^>]*>(.*?)</{tag}>", self.svg, re.S))
+        ]
+        return ". ".join(parts) if parts else self.path.name
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         encoded = base64.b64encode(self.svg.encode("utf-8")).decode("ascii")

@@ -156,6 +156,13 @@ def browser(chromium_path):
 
 
 _EXECUTED = pytest.StashKey[dict]()
+_AXE = pytest.StashKey[dict]()
+
+
+@pytest.fixture(scope="session")
+def axe_counts(request) -> dict:
+    """Lesson name -> what axe-core found on its prose and outputs in JupyterLab."""
+    return request.config.stash.setdefault(_AXE, {})
 
 
 @pytest.fixture(scope="session")
@@ -165,6 +172,12 @@ def executed_cells(request) -> dict:
 
 
 def pytest_terminal_summary(terminalreporter, config):
+    found = config.stash.get(_AXE, {})
+    if found:
+        terminalreporter.section("axe-core in JupyterLab: the lessons' prose and outputs")
+        for name, rules in sorted(found.items()):
+            shown = ", ".join(f"{rule} {number}" for rule, number in rules.items())
+            terminalreporter.write_line(f"{name:38} {shown or 'no violations'}")
     executed = config.stash.get(_EXECUTED, {})
     if not executed:
         return

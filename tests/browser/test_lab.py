@@ -9,8 +9,20 @@ the widget cells and the earlier cells that define what they use) are run in
 the page's kernel, every widget must render, and in the lessons with a
 slider-driven widget the slider is moved and the drawing must change. The
 summary at the end of the run says how many code cells of each lesson the
-browser executed. A screenshot of each notebook goes to
-``tests/browser/screenshots/`` (git-ignored).
+browser executed.
+
+Once everything is drawn, axe-core checks the lesson for accessibility (WCAG
+2.1 A and AA, and best practices) on what the course puts on the page: the
+rendered markdown and the output areas (figures, printed text, widgets). Left
+out is JupyterLab's own interface (menus, toolbars, side panels, the cell
+editors and prompts), which the course does not make and cannot fix. What axe
+finds is printed at the end of the run, and there must be nothing. axe counts
+the notebook's content as off screen (it sits in JupyterLab's scrolling panel),
+so its colour-contrast rule does not run here: the contrast of the same prose
+and outputs is checked on the course's pages (``test_accessibility.py``).
+
+A screenshot of each notebook goes to ``tests/browser/screenshots/``
+(git-ignored).
 """
 
 from __future__ import annotations
@@ -23,6 +35,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from axe import checked, counts, describe
+from axe import run as run_axe
 from lesson_cells import WIDGET_MIME, cells_for_widgets, code_cells
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -37,6 +51,8 @@ SLIDER_LESSONS = {"01_convolution_math.ipynb", "06_kernels_and_feature_maps.ipyn
 # "transposed" button are driven too (dilated and transposed convolutions, lesson 10).
 CALCULATOR_LESSONS = {"10_convolution_variants.ipynb"}
 RUN_TIMEOUT = 600  # s, for the cells the widgets need
+# The course's part of a lesson's page: rendered markdown and output areas.
+AXE_CONTEXT = {"include": [[".jp-MarkdownOutput"], [".jp-OutputArea-output"]]}
 RENDER_TIMEOUT = 60_000  # ms
 
 NOTEBOOK_STATE = """() => {
@@ -222,8 +238,18 @@ def _drive_variant_calculator(page, name: str) -> None:
     )
 
 
+def _check_accessibility(page, name: str, axe_counts: dict) -> None:
+    """axe-core on the lesson's prose and outputs: no violation (what it finds is printed)."""
+    results = run_axe(page, AXE_CONTEXT)
+    # Not an empty check: the lesson's headings were there to be checked.
+    assert {"empty-heading", "heading-order"} <= checked(results), f"{name}: axe checked nothing"
+    found = results["violations"]
+    axe_counts[name] = counts(found)
+    assert not found, f"{name}: axe-core found in the prose and outputs\n{describe(found)}"
+
+
 @pytest.mark.parametrize("name", LESSONS)
-def test_lesson_draws_in_jupyterlab(lab, browser, screenshots, executed_cells, name):
+def test_lesson_draws_in_jupyterlab(lab, browser, screenshots, executed_cells, axe_counts, name):
     url, token, _ = lab
     path = NOTEBOOKS / name
     n_plots, n_widgets, stored_errors = stored_counts(path)
@@ -245,6 +271,7 @@ def test_lesson_draws_in_jupyterlab(lab, browser, screenshots, executed_cells, n
             assert not errors, f"{name}: error outputs:\n" + "\n".join(errors)
             assert not not_run, f"{name}: cells {not_run} did not run"
             _wait_until_drawn(page, screenshots, name, n_plots, n_widgets)
+        _check_accessibility(page, name, axe_counts)
         if name in SLIDER_LESSONS:
             _move_first_slider(page, name)
         if name in CALCULATOR_LESSONS:

@@ -20,6 +20,9 @@ the submodule of its family:
   layer's channels-last output), :func:`patch_grid`, :func:`channel_mixing`,
   :func:`probability_bar` (lesson 06);
 * :mod:`utils.plots.signals`: :func:`signal_examples` (lesson 08);
+* :mod:`utils.plots.describe`: :func:`describe_figure`, a figure's text
+  alternative written from its data (stored beside each figure's image, and
+  the figure's accessible name on the course's pages);
 * :mod:`utils.plots._base`: the renderer below, and the plumbing the families
   share (argument conversion, colours, the heatmap grid), which
   :mod:`utils.widgets` imports from there too.
@@ -51,6 +54,7 @@ from utils.plots._base import (
     CourseRenderer,
     use_course_renderer,
 )
+from utils.plots.describe import describe_figure
 from utils.plots.images import image_grid, map_grid, saliency_grid
 from utils.plots.layers import (
     channel_mixing,
@@ -74,6 +78,7 @@ __all__ = [
     "FIGURE_DIGITS",
     "CourseRenderer",
     "use_course_renderer",
+    "describe_figure",
     "image_grid",
     "map_grid",
     "saliency_grid",

@@ -14,8 +14,9 @@ this package and :mod:`utils.widgets`), not to the notebooks, so
 * :func:`format_number` writes a number in a cell as a student would;
 * :func:`grid_layout` and :func:`heatmap_grid` build a grid of small heatmaps
   without ``make_subplots``, fast enough for a widget to redraw at once;
-* :data:`HIGHLIGHT`, :data:`GREY_SCALE` and :data:`BLUE_SCALE` are the colours
-  shared by several figures.
+* :data:`HIGHLIGHT`, :data:`GREY_SCALE`, :data:`BLUE_SCALE`, :data:`LINE_COLOURS`,
+  :data:`MARKER_SYMBOLS`, :data:`RIGHT`, :data:`WRONG`, :data:`DIVERGING_SCALE` and
+  :data:`PALE_DIVERGING_SCALE` are the colours shared by several figures.
 """
 
 from __future__ import annotations
@@ -100,11 +101,33 @@ def use_course_renderer() -> None:
 
 # --- Colours shared by several figures ---
 
+# Every colour below is told apart under the common colour-vision deficiencies, and no
+# figure tells two things apart by colour alone (tests/test_colours.py checks both).
 HIGHLIGHT = "#ff9900"  # the orange outline of a highlighted block, the predicted class
 # Black to white in two stops: plotly's named "gray" scale writes out twelve for every trace.
 GREY_SCALE = [[0.0, "#000000"], [1.0, "#ffffff"]]
 # White at zero to dark blue: counts (confusion matrix) and norms (channel mixing).
 BLUE_SCALE = [[0.0, "white"], [1.0, "#08306b"]]
+# Lines and bars: Okabe and Ito's palette for colour-blind readers ("Color Universal
+# Design", 2008), without its black (class means), its yellow (too light on white) and
+# its sky blue (too close to the blue under tritanopia).
+LINE_COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00")
+# With a colour, each line of a figure gets its own marker symbol: colour is never alone.
+MARKER_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star")
+RIGHT = LINE_COLOURS[0]  # blue: the true class, a right prediction, a window that fits
+WRONG = LINE_COLOURS[1]  # vermillion: a wrong prediction, what does not fit
+# Signed values (kernel weights, signed saliency): ColorBrewer's five-class PuOr, purple
+# below zero and orange above, white at zero. Its two ends differ in lightness (CIE L*
+# about 34 and 57), so the sign still shows in greyscale.
+DIVERGING_SCALE = [
+    [0.0, "#5e3c99"],
+    [0.25, "#b2abd2"],
+    [0.5, "#f7f7f7"],
+    [0.75, "#fdb863"],
+    [1.0, "#e66101"],
+]
+# The same scale, pale, under black numbers printed in the cells (small matrices).
+PALE_DIVERGING_SCALE = [[0.0, "#b2abd2"], [0.5, "#ffffff"], [1.0, "#fdb863"]]
 
 
 # --- Arguments turned into what the figures draw ---

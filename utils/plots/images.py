@@ -3,7 +3,7 @@
 :func:`image_grid` draws MNIST digits (lessons 00, 05, 06); :func:`map_grid`
 draws a few filtered images or feature maps side by side (lessons 01, 04);
 :func:`saliency_grid` draws digits above their saliency maps, one row per
-method, each map on a red-white-blue scale centred at 0 (lesson 12).
+method, each map on a purple-white-orange scale centred at 0 (lesson 12).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from utils.plots._base import (
     item_labels,
 )
 
-# Blue for negative, white at 0, red for positive: a saliency map's sign at a glance.
-RED_BLUE_SCALE = [[0.0, "#2166ac"], [0.5, "#ffffff"], [1.0, "#b2182b"]]
+# Purple for negative, white at 0, orange for positive: a saliency map's sign at a glance.
+SIGN_SCALE = [[0.0, "#5e3c99"], [0.5, "#ffffff"], [1.0, "#e66101"]]
 
 
 def image_grid(
@@ -166,7 +166,7 @@ def saliency_grid(
     on one shared grey scale (as :func:`image_grid`), and each following row
     the maps of one method (an occlusion map, a gradient), in the order of
     ``maps``. Every map has its own colour scale, centred at 0: from ``-m``
-    (blue) through white to ``+m`` (red), where ``m`` is the largest absolute
+    (purple) through white to ``+m`` (orange), where ``m`` is the largest absolute
     value of that map (1 for a map of zeros), so a map's sign shows at a
     glance and a weak map is as visible as a strong one. The method's name is
     written above the first map of its row. The figure is at most
@@ -250,7 +250,7 @@ def saliency_grid(
         hovertemplate=["row %{y}, col %{x}: %{z:.3g}<extra></extra>"] * cells.shape[0],
     )
     for trace in fig.data[count:]:
-        trace.colorscale = RED_BLUE_SCALE
+        trace.colorscale = SIGN_SCALE
     for index in range(len(rows)):
         # The method's name starts at the left edge of its row and may run over the next cells.
         fig.layout.annotations[count * (index + 1)].update(x=0, xanchor="left")

@@ -15,23 +15,20 @@ from utils._validate import integer, number, optional_integer, real_array
 from utils.plots._base import (
     BLUE_SCALE,
     COLUMN_WIDTH,
+    DIVERGING_SCALE,
     GREY_SCALE,
     HIGHLIGHT,
+    RIGHT,
+    WRONG,
     as_image_stack,
     heatmap_grid,
     highlight_box,
     item_labels,
 )
 
-# A strong diverging scale for kernels drawn without numbers: blue below zero, red above
-# (ColorBrewer's five-class RdBu, so that half the largest weight is already clearly coloured).
-_KERNEL_SCALE = [
-    [0.0, "#2166ac"],
-    [0.25, "#67a9cf"],
-    [0.5, "#f7f7f7"],
-    [0.75, "#ef8a62"],
-    [1.0, "#b2182b"],
-]
+# A strong diverging scale for kernels drawn without numbers: five stops, so that half
+# the largest weight is already clearly coloured.
+_KERNEL_SCALE = DIVERGING_SCALE
 
 
 def _positive_scale(zmax: object) -> float:
@@ -52,7 +49,8 @@ def kernel_grid(
 ) -> go.Figure:
     """Draw convolution kernels as small heatmaps on one diverging colour scale centred on zero.
 
-    White is a weight of 0, red positive and blue negative, with the same
+    White is a weight of 0, orange positive and purple negative (the purple
+    darker, so that the sign shows in greyscale too), with the same
     scale for every kernel, so that strong and weak kernels can be told apart.
     Taught in notebooks/06_kernels_and_feature_maps.ipynb, section 2.
 
@@ -71,7 +69,7 @@ def kernel_grid(
     title : str, optional
         Title of the figure.
     zmax : float, optional
-        The weight drawn in full red (and ``-zmax`` in full blue). By default
+        The weight drawn in full orange (and ``-zmax`` in full purple). By default
         the largest absolute weight. Give two figures the same ``zmax`` to
         compare them on one scale.
     cell_size : int, default 56
@@ -364,8 +362,9 @@ def probability_bar(
     """The predicted probability of each class as a bar chart, the prediction highlighted.
 
     Without ``label`` the predicted class's bar is orange. With the true
-    ``label``, a right prediction is green; a wrong one is red, and the true
-    class's bar green.
+    ``label``, a right prediction is blue; a wrong one is red-orange and
+    hatched, and the true class's bar blue. The title names the predicted
+    (and the true) class, so that the colours are never the only cue.
 
     Parameters
     ----------
@@ -414,13 +413,17 @@ def probability_bar(
         label = integer(label, "label", minimum=0, maximum=n_classes - 1)
     predicted = int(values.argmax())
     colours = ["#9ecae1"] * n_classes
+    # Colour is never alone: a wrong prediction's bar is also hatched, and the title
+    # names the predicted and the true class.
+    patterns = [""] * n_classes
     if label is None:
         colours[predicted] = HIGHLIGHT
     elif label == predicted:
-        colours[predicted] = "#2ca02c"
+        colours[predicted] = RIGHT
     else:
-        colours[predicted] = "#d62728"
-        colours[label] = "#2ca02c"
+        colours[predicted] = WRONG
+        patterns[predicted] = "/"
+        colours[label] = RIGHT
     if title is None:
         title = f"predicted {names[predicted]} (probability {values[predicted]:.2f})"
         if label is not None:
@@ -429,7 +432,7 @@ def probability_bar(
         go.Bar(
             x=names,
             y=values,
-            marker=dict(color=colours),
+            marker=dict(color=colours, pattern=dict(shape=patterns)),
             text=[f"{value:.2f}" for value in values],
             textposition="outside",
             cliponaxis=False,

@@ -17,10 +17,18 @@ from plotly.subplots import make_subplots
 
 from utils._validate import flag, integer, real_array
 from utils.conv import axis_padding, effective_kernel_size
-from utils.plots._base import COLUMN_WIDTH, HIGHLIGHT, format_number, highlight_box
+from utils.plots._base import (
+    COLUMN_WIDTH,
+    HIGHLIGHT,
+    PALE_DIVERGING_SCALE,
+    RIGHT,
+    WRONG,
+    format_number,
+    highlight_box,
+)
 
 # A diverging scale pale enough for black numbers to stay readable in every cell.
-_DIVERGING = [[0.0, "#6f9fd8"], [0.5, "#ffffff"], [1.0, "#e8776b"]]
+_DIVERGING = PALE_DIVERGING_SCALE
 
 
 def _as_matrix(matrix: object, name: str) -> np.ndarray:
@@ -40,9 +48,10 @@ def matrix_heatmaps(
 ) -> go.Figure:
     """Draw small matrices side by side with their numbers written in the cells.
 
-    Each matrix has its own colour scale, white at zero, blue below and red
-    above. A NaN cell is left blank (the convolution stepper uses that for
-    output cells it has not computed yet).
+    Each matrix has its own colour scale, white at zero, pale purple below
+    and pale orange above; the numbers in the cells give the sign too. A NaN
+    cell is left blank (the convolution stepper uses that for output cells it
+    has not computed yet).
 
     Parameters
     ----------
@@ -155,10 +164,11 @@ def output_size_figure(n: int, kernel_size: int, padding: object = 0, stride: in
     """Draw a padded ``n x n`` input and every position of a ``kernel_size`` filter on it.
 
     Image cells are blue, padding cells grey with a 0. A dot marks the centre
-    of each filter position; the first position is outlined in green and the
-    last in orange. Rows and columns that no position reaches (when
-    ``(W - F + 2P) / S`` is not a whole number) are shaded red. A filter that
-    does not fit is drawn in red overhanging the input, with no positions.
+    of each filter position; the first position is outlined in blue (solid)
+    and the last in orange (dotted). Rows and columns that no position reaches
+    (when ``(W - F + 2P) / S`` is not a whole number) are shaded red-orange
+    inside a dotted outline. A filter that does not fit is drawn red-orange
+    and dashed, overhanging the input, with no positions.
 
     Taught in notebooks/02_padding_and_stride.ipynb, section 1.
 
@@ -208,7 +218,7 @@ def output_size_figure(n: int, kernel_size: int, padding: object = 0, stride: in
         )
 
     if kernel_size > padded:
-        window(0, 0, "#d62728", "dash")
+        window(0, 0, WRONG, "dash")
         verdict = f"invalid: a {kernel_size}x{kernel_size} filter does not fit"
     else:
         starts = list(range(0, padded - kernel_size + 1, stride))
@@ -225,15 +235,17 @@ def output_size_figure(n: int, kernel_size: int, padding: object = 0, stride: in
                 showlegend=False,
             )
         )
-        window(starts[0], starts[0], "#2ca02c")
-        window(starts[-1], starts[-1], HIGHLIGHT)
+        window(starts[0], starts[0], RIGHT)
+        window(starts[-1], starts[-1], HIGHLIGHT, "dot")
         covered = starts[-1] + kernel_size
         if covered < padded:
             for shape in (
                 dict(x0=covered - 0.5, x1=padded - 0.5, y0=-0.5, y1=padded - 0.5),
                 dict(x0=-0.5, x1=padded - 0.5, y0=covered - 0.5, y1=padded - 0.5),
             ):
-                fig.add_shape(type="rect", fillcolor="#d62728", opacity=0.25, line_width=0, **shape)
+                fig.add_shape(type="rect", fillcolor=WRONG, opacity=0.25, line_width=0, **shape)
+                # the tint is not alone: a dotted outline marks the cells too
+                fig.add_shape(type="rect", line=dict(color=WRONG, width=2, dash="dot"), **shape)
         verdict = f"output {len(starts)}x{len(starts)}"
     extent = max(padded, kernel_size)
     fig.update_xaxes(visible=False, range=[-0.6, extent - 0.4], constrain="domain")
@@ -341,8 +353,8 @@ def connection_figure(
         follow, each a ``Scatter`` whose ``x`` lists ``x_top, x_bottom, None``
         per line: ``'connections'``, ``'cropped'`` (transposed only) and
         ``'highlighted'``. The title gives the output length. A convolution
-        whose kernel does not fit has trace 0, a red dashed outline of the
-        kernel's span and its taps as red crosses (trace ``'taps'``), and no
+        whose kernel does not fit has trace 0, a red-orange dashed outline of the
+        kernel's span and its taps as red-orange crosses (trace ``'taps'``), and no
         output row.
 
     Raises
@@ -430,14 +442,14 @@ def connection_figure(
             x1=span - 0.5,
             y0=top - 0.5,
             y1=top + 0.5,
-            line=dict(color="#d62728", width=3, dash="dash"),
+            line=dict(color=WRONG, width=3, dash="dash"),
         )
         fig.add_trace(
             go.Scatter(
                 x=taps,
                 y=[top] * kernel_size,
                 mode="markers",
-                marker=dict(symbol="x", size=max(cell // 3, 5), color="#d62728"),
+                marker=dict(symbol="x", size=max(cell // 3, 5), color=WRONG),
                 name="taps",
                 hoverinfo="skip",
                 showlegend=False,

@@ -9,9 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from utils._validate import integer, real_array
-from utils.plots._base import COLUMN_WIDTH, class_labels
-
-_CLASS_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
+from utils.plots._base import COLUMN_WIDTH, LINE_COLOURS, class_labels
 
 
 def signal_examples(
@@ -96,7 +94,7 @@ def signal_examples(
     for index in range(len(names)):
         row, col = index // n_cols + 1, index % n_cols + 1
         members = np.flatnonzero(classes == index)
-        colour = _CLASS_COLOURS[index % len(_CLASS_COLOURS)]
+        colour = LINE_COLOURS[index % len(LINE_COLOURS)]  # each class has its own titled panel
         for member in members[:per_class]:
             fig.add_trace(
                 go.Scatter(

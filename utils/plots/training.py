@@ -12,10 +12,17 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from utils._validate import integer, real_array, text
-from utils.plots._base import BLUE_SCALE, COLUMN_WIDTH, as_image_stack, class_labels
+from utils.plots._base import (
+    BLUE_SCALE,
+    COLUMN_WIDTH,
+    LINE_COLOURS,
+    MARKER_SYMBOLS,
+    as_image_stack,
+    class_labels,
+)
 from utils.plots.images import image_grid
 
-_RUN_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+_DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
 
 
 def _history_dict(history: object) -> dict[str, list[float]]:
@@ -52,7 +59,11 @@ def training_curves(history: object, title: str | None = None) -> go.Figure:
     """
     record = _history_dict(history)
     fig = make_subplots(rows=1, cols=2, subplot_titles=("loss", "accuracy"))
-    colours = {"training": "#1f77b4", "validation": "#ff7f0e"}
+    # Validation differs from training in colour, dash and marker: never colour alone.
+    styles = {
+        "training": dict(color=LINE_COLOURS[0], dash="solid", symbol=MARKER_SYMBOLS[0]),
+        "validation": dict(color=LINE_COLOURS[1], dash="dash", symbol=MARKER_SYMBOLS[1]),
+    }
     in_legend = set()
     for col, metric in enumerate(("loss", "accuracy"), start=1):
         for name, key in (("training", metric), ("validation", f"val_{metric}")):
@@ -67,7 +78,8 @@ def training_curves(history: object, title: str | None = None) -> go.Figure:
                     name=name,
                     legendgroup=name,
                     showlegend=name not in in_legend,
-                    line=dict(color=colours[name]),
+                    line=dict(color=styles[name]["color"], dash=styles[name]["dash"]),
+                    marker=dict(symbol=styles[name]["symbol"]),
                     hovertemplate=f"epoch %{{x}}: {metric} %{{y:.4f}}<extra>{name}</extra>",
                 ),
                 row=1,
@@ -235,13 +247,26 @@ def line_chart(
     if not series:
         raise ValueError("series must be a non-empty dict of name -> values, got an empty dict")
     fig = go.Figure()
-    for name, values in series.items():
+    for index, (name, values) in enumerate(series.items()):
         ys = real_array(values, f"series {name!r}").astype(float)
         if ys.shape != xs.shape:
             raise ValueError(
                 f"series {name!r} must have shape {xs.shape} like x, got shape {ys.shape}"
             )
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=str(name)))
+        # Each series differs in colour, marker and dash: never in colour alone.
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines+markers",
+                name=str(name),
+                line=dict(
+                    color=LINE_COLOURS[index % len(LINE_COLOURS)],
+                    dash=_DASHES[index % len(_DASHES)],
+                ),
+                marker=dict(symbol=MARKER_SYMBOLS[index % len(MARKER_SYMBOLS)]),
+            )
+        )
     fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, width=640, height=400)
     return fig
 
@@ -298,7 +323,8 @@ def compare_training_curves(
                 )
     fig = make_subplots(rows=1, cols=len(metrics), subplot_titles=metrics)
     for index, (name, record) in enumerate(records.items()):
-        colour = _RUN_COLOURS[index % len(_RUN_COLOURS)]
+        colour = LINE_COLOURS[index % len(LINE_COLOURS)]
+        symbol = MARKER_SYMBOLS[index % len(MARKER_SYMBOLS)]
         for col, metric in enumerate(metrics, start=1):
             has_validation = f"val_{metric}" in record
             curves = [(metric, " (training)" if has_validation else "", "solid")]
@@ -315,6 +341,7 @@ def compare_training_curves(
                         legendgroup=f"{name}{suffix}",
                         showlegend=col == 1,
                         line=dict(color=colour, dash=dash),
+                        marker=dict(symbol=symbol),
                         hovertemplate=f"epoch %{{x}}: {metric} %{{y:.4f}}<extra>{name}{suffix}"
                         "</extra>",
                     ),

@@ -11,18 +11,24 @@ object displays itself as an ipywidgets layout.
   lesson 10), in :mod:`utils.widgets.convolution`;
 - :class:`FeatureMapExplorer` (lesson 06), in :mod:`utils.widgets.explorer`,
   with the image edits it offers in :mod:`utils.widgets.explorer.edits`;
-- :class:`DrawingCanvas` and :class:`DigitReader` (the draw-a-digit demo), in
-  :mod:`utils.widgets.canvas`: draw with the mouse, a pen or a finger and watch
-  the NumPy copy of the pretrained ConvNet read the digit (no TensorFlow).
+- :class:`DrawingCanvas` (in :mod:`utils.widgets.canvas`) and
+  :class:`DigitReader` (in :mod:`utils.widgets.reader`), the draw-a-digit demo:
+  draw with the mouse, a pen or a finger, or pick a test digit with the
+  keyboard, and watch the NumPy copy of the pretrained ConvNet read the digit
+  (no TensorFlow).
+
+Every control has a name a screen reader announces and works from the
+keyboard (:mod:`utils.widgets._a11y`).
 
 Every widget puts its figures on screen through
 :func:`utils.widgets._output.show_figures`.
 """
 
 from utils.widgets.browsing import DigitBrowser
-from utils.widgets.canvas import DigitReader, DrawingCanvas
+from utils.widgets.canvas import DrawingCanvas
 from utils.widgets.convolution import ConvolutionStepper, OutputSizeCalculator
 from utils.widgets.explorer import FeatureMapExplorer
+from utils.widgets.reader import DigitReader
 
 __all__ = [
     "ConvolutionStepper",

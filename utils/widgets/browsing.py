@@ -9,6 +9,7 @@ from IPython.display import display
 
 from utils.plots import image_grid
 from utils.plots._base import as_image_stack
+from utils.widgets._a11y import AccessibleNames
 from utils.widgets._output import show_figures
 
 
@@ -50,12 +51,14 @@ class DigitBrowser:
             min=0,
             max=self.images.shape[0] - 1,
             description="index",
+            tooltip=f"which {description}",
             continuous_update=True,
         )
-        self.caption = widgets.HTML()
+        self.caption = widgets.HTML().add_class("course-live")
         self.output = widgets.Output()
         self.figure: go.Figure = go.Figure()
-        self.widget = widgets.VBox([self.slider, self.caption, self.output])
+        # AccessibleNames names the slider for screen readers.
+        self.widget = widgets.VBox([self.slider, self.caption, self.output, AccessibleNames()])
         self.slider.observe(self._on_change, names="value")
         self._show(0)
 

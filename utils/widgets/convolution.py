@@ -17,6 +17,7 @@ from utils.conv import (
 )
 from utils.plots import connection_figure, matrix_heatmaps, output_size_figure
 from utils.plots._base import format_number
+from utils.widgets._a11y import AccessibleNames
 from utils.widgets._output import show_figures
 
 
@@ -78,6 +79,7 @@ class ConvolutionStepper:
             min=0,
             max=self.n_steps - 1,
             description="step",
+            tooltip="step: the output cell computed, row by row",
             continuous_update=True,
             layout=widgets.Layout(width="420px"),
         )
@@ -85,11 +87,12 @@ class ConvolutionStepper:
             value=0, min=0, max=self.n_steps - 1, interval=int(interval_ms), description="play"
         )
         self.link = widgets.jslink((self.play, "value"), (self.slider, "value"))
-        self.caption = widgets.HTML()
+        self.caption = widgets.HTML().add_class("course-live")
         self.output = widgets.Output()
         self.figure: go.Figure = go.Figure()
+        # AccessibleNames names the slider and the play buttons for screen readers.
         self.widget = widgets.VBox(
-            [widgets.HBox([self.play, self.slider]), self.caption, self.output]
+            [widgets.HBox([self.play, self.slider]), self.caption, self.output, AccessibleNames()]
         )
         self.slider.observe(self._on_change, names="value")
         self.show(0)
@@ -131,6 +134,20 @@ class ConvolutionStepper:
 
     def _ipython_display_(self) -> None:
         display(self.widget)
+
+
+_SPOKEN_NAMES = {
+    "width": "width W of the input",
+    "kernel_size": "kernel size F",
+    "padding": "padding P",
+    "stride": "stride S",
+    "dilation": "dilation d",
+    "mode": "mode: convolution or transposed",
+    "output_cell": "output cell whose inputs are drawn",
+}
+"""What a screen reader announces for each control of the calculator (its ``tooltip``):
+the labels on screen are the parameters' names, ``kernel_size`` read out as "kernel
+underscore size"."""
 
 
 class OutputSizeCalculator:
@@ -189,7 +206,13 @@ class OutputSizeCalculator:
     ) -> None:
         def slider(description: str, value: int, low: int, high: int) -> widgets.IntSlider:
             value = integer(value, description, minimum=low, maximum=high)
-            return widgets.IntSlider(value=value, min=low, max=high, description=description)
+            return widgets.IntSlider(
+                value=value,
+                min=low,
+                max=high,
+                description=description,
+                tooltip=_SPOKEN_NAMES[description],
+            )
 
         self.variants = flag(variants, "variants")
         transposed = flag(transposed, "transposed")
@@ -206,7 +229,7 @@ class OutputSizeCalculator:
         self.dilation: widgets.IntSlider | None = None
         self.mode: widgets.ToggleButtons | None = None
         self.output_cell: widgets.IntSlider | None = None
-        self.message = widgets.HTML()
+        self.message = widgets.HTML().add_class("course-live")
         self.output = widgets.Output()
         self.figure: go.Figure = go.Figure()
         self.size: int | None = None
@@ -218,15 +241,24 @@ class OutputSizeCalculator:
                 options=["convolution", "transposed"],
                 value="transposed" if transposed else "convolution",
                 description="mode",
+                tooltip=_SPOKEN_NAMES["mode"],
+                tooltips=["an ordinary convolution", "a transposed convolution"],
                 style={"button_width": "96px"},
             )
-            self.output_cell = widgets.IntSlider(value=0, min=0, max=0, description="output_cell")
+            self.output_cell = widgets.IntSlider(
+                value=0,
+                min=0,
+                max=0,
+                description="output_cell",
+                tooltip=_SPOKEN_NAMES["output_cell"],
+            )
             variant_controls = [self.dilation, self.mode, self.output_cell]
             controls = widgets.HBox([widgets.VBox(sizes), widgets.VBox(variant_controls)])
         else:
             variant_controls = []
             controls = widgets.VBox(sizes)
-        self.widget = widgets.VBox([controls, self.message, self.output])
+        # AccessibleNames names the sliders and the mode buttons for screen readers.
+        self.widget = widgets.VBox([controls, self.message, self.output, AccessibleNames()])
         for control in sizes + variant_controls:
             control.observe(self._on_change, names="value")
         if self.output_cell is not None:

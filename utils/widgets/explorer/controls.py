@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import ipywidgets as widgets
 
+from utils.widgets._a11y import AccessibleNames
 from utils.widgets.explorer.edits import ERASE_REGIONS
 
 MAX_SHIFT = 6
@@ -42,16 +43,22 @@ def build_controls(
         min=0,
         max=n_images - 1,
         description="digit",
+        tooltip="test digit, by its index",
         continuous_update=False,
         layout=widgets.Layout(width="420px"),
     )
-    next_wrong = widgets.Button(description="next misclassified", icon="forward")
+    next_wrong = widgets.Button(
+        description="next misclassified",
+        icon="forward",
+        tooltip="show the next digit the network gets wrong",
+    )
     layer = widgets.Dropdown(options=layer_names, value=layer_names[0], description="layer")
     channels = widgets.IntRangeSlider(
         value=(0, min(n_shown, n_channels) - 1),
         min=0,
         max=n_channels - 1,
         description="channels",
+        tooltip="channels shown",
         continuous_update=False,
         layout=widgets.Layout(width="420px"),
     )
@@ -60,6 +67,7 @@ def build_controls(
         min=-MAX_SHIFT,
         max=MAX_SHIFT,
         description="shift →",
+        tooltip="shift right, in pixels",
         layout=widgets.Layout(width="260px"),
     )
     shift_down = widgets.IntSlider(
@@ -67,6 +75,7 @@ def build_controls(
         min=-MAX_SHIFT,
         max=MAX_SHIFT,
         description="shift ↓",
+        tooltip="shift down, in pixels",
         layout=widgets.Layout(width="260px"),
     )
     erase = widgets.Dropdown(
@@ -75,7 +84,7 @@ def build_controls(
         description="erase",
         layout=widgets.Layout(width="220px"),
     )
-    caption = widgets.HTML()
+    caption = widgets.HTML().add_class("course-live")
     left = widgets.Output()
     right = widgets.Output()
     widget = widgets.VBox(
@@ -85,6 +94,7 @@ def build_controls(
             widgets.HBox([shift_right, shift_down, erase]),
             caption,
             widgets.HBox([left, right]),
+            AccessibleNames(),  # names the sliders for screen readers
         ]
     )
     return ExplorerControls(

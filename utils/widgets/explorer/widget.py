@@ -23,7 +23,8 @@ class FeatureMapExplorer:
 
     For live demos of notebooks/06_kernels_and_feature_maps.ipynb, section 6.
     The left panel shows the network's input and its 10 probabilities (the
-    prediction red when it is wrong, the true digit green); the right panel
+    prediction red-orange and hatched when it is wrong, the true digit blue);
+    the right panel
     the feature maps of the chosen layer and channels, on one grey scale.
     The digit can be shifted, partly erased, or replaced by an image of your
     own (:meth:`show_image`), and the prediction follows.
