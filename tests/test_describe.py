@@ -11,6 +11,7 @@ import pytest
 from utils.plots import (
     CourseRenderer,
     describe_figure,
+    image_grid,
     kernel_grid,
     probability_bar,
     training_curves,
@@ -64,6 +65,11 @@ def test_an_untitled_figure_and_an_empty_one_say_so():
     assert describe_figure(go.Figure()) == "An untitled figure. Nothing is plotted."
     fig = go.Figure(go.Scatter(x=[1, 2], y=[3, None], mode="markers", name="dots"))
     assert describe_figure(fig) == "An untitled figure. Plotted: 1 points dots from 3 to 3."
+
+
+def test_an_untitled_figure_is_named_by_its_panels_labels():
+    fig = image_grid(np.zeros((2, 4, 4)), labels=["first, left", "second"])
+    assert describe_figure(fig).startswith("A figure of: first, left; second. Plotted: 2 heat")
 
 
 def test_html_in_a_title_is_read_as_plain_text():

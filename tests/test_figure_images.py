@@ -124,8 +124,8 @@ def test_every_stored_figure_image_has_a_text_alternative_that_names_its_title(p
                 # the title as plain text: plotly titles may hold <br> and <b>
                 plain = " ".join(re.sub(r"<[^>]+>", " ", html.unescape(title)).split())
                 assert alt.startswith(plain), (path.name, title, alt[:100])
-            else:
-                assert alt.startswith("An untitled figure."), (path.name, alt[:100])
+            else:  # named by its panels' labels
+                assert alt.startswith("A figure of: "), (path.name, alt[:100])
             assert "Plotted: " in alt and len(alt) > len(title or "") + 20, (path.name, alt)
 
 

@@ -204,7 +204,9 @@ def describe_figure(figure: object) -> str:
     Returns
     -------
     str
-        Sentences that start with the figure's title (or "An untitled figure"),
+        Sentences that start with the figure's title (without one, with its
+        panels' labels, "A figure of: the digit; Grad-CAM, resized", or else
+        "An untitled figure"),
         e.g. "ConvNet, lecture recipe. Labels: loss, accuracy. Plotted: loss of
         training falls from 0.43 at epoch 1 to 0.0237 at epoch 6; ...".
 
@@ -223,16 +225,20 @@ def describe_figure(figure: object) -> str:
     layout = figure.get("layout") or {}
     traces = [trace for trace in figure.get("data", []) if isinstance(trace, dict)]
     title = _title(layout)
-    sentences = [f"{title}." if title else "An untitled figure."]
     panels = [
         _plain(note.get("text"))
         for note in layout.get("annotations", []) or []
         if isinstance(note, dict) and _plain(note.get("text"))
     ]
-    if panels:
-        more = f" and {len(panels) - 12} more" if len(panels) > 12 else ""
-        shown = ", ".join(panels[:12]) + more
-        sentences.append(f"Labels: {shown}.")
+    more = f" and {len(panels) - 12} more" if len(panels) > 12 else ""
+    if title:
+        sentences = [f"{title}."]
+        if panels:
+            sentences.append(f"Labels: {', '.join(panels[:12])}{more}.")
+    elif panels:  # no title: its panels' labels say what it is
+        sentences = [f"A figure of: {'; '.join(panels[:12])}{more}."]
+    else:
+        sentences = ["An untitled figure."]
     parts: list[str] = []
     lines = [trace for trace in traces if trace.get("type", "scatter") in ("scatter", "scattergl")]
     bars = [trace for trace in traces if trace.get("type") == "bar"]
