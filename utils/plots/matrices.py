@@ -167,7 +167,7 @@ def output_size_figure(n: int, kernel_size: int, padding: object = 0, stride: in
     of each filter position; the first position is outlined in blue (solid)
     and the last in orange (dotted). Rows and columns that no position reaches
     (when ``(W - F + 2P) / S`` is not a whole number) are shaded red-orange
-    inside a dotted outline. A filter that does not fit is drawn red-orange
+    inside a thin dashed outline. A filter that does not fit is drawn red-orange
     and dashed, overhanging the input, with no positions.
 
     Taught in notebooks/02_padding_and_stride.ipynb, section 1.
@@ -244,8 +244,8 @@ def output_size_figure(n: int, kernel_size: int, padding: object = 0, stride: in
                 dict(x0=-0.5, x1=padded - 0.5, y0=covered - 0.5, y1=padded - 0.5),
             ):
                 fig.add_shape(type="rect", fillcolor=WRONG, opacity=0.25, line_width=0, **shape)
-                # the tint is not alone: a dotted outline marks the cells too
-                fig.add_shape(type="rect", line=dict(color=WRONG, width=2, dash="dot"), **shape)
+                # the tint is not alone: a thin dashed outline marks the cells too
+                fig.add_shape(type="rect", line=dict(color=WRONG, width=2, dash="dash"), **shape)
         verdict = f"output {len(starts)}x{len(starts)}"
     extent = max(padded, kernel_size)
     fig.update_xaxes(visible=False, range=[-0.6, extent - 0.4], constrain="domain")
