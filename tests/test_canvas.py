@@ -417,20 +417,24 @@ def test_redrawing_is_quick_and_does_not_leak(reader):
     first, last = statistics.median(times[:10]), statistics.median(times[-10:])
     assert last <= 2 * first, f"redraws slowed from {first:.4f} s to {last:.4f} s"
     tracemalloc.start()  # slows Python down: few cycles under it
+    grown = []
     try:
         for index in range(10):
             cycle(index)
-        gc.collect()
-        held = tracemalloc.get_traced_memory()[0]
-        for index in range(20):
-            cycle(index)
-        gc.collect()
-        grown = tracemalloc.get_traced_memory()[0] - held
+        for _ in range(3):  # three rounds of 20 cycles, each measured from the last
+            gc.collect()
+            held = tracemalloc.get_traced_memory()[0]
+            for index in range(20):
+                cycle(index)
+            gc.collect()
+            grown.append(tracemalloc.get_traced_memory()[0] - held)
     finally:
         tracemalloc.stop()
     # The reader holds one drawing's figures (about 1 MB) whatever the count: 20 more
     # cycles may move that a little, a leak of a figure per cycle would add megabytes.
-    assert grown < 300_000, f"20 more redraws kept {grown / 1e3:.0f} kB"
+    # A leak grows in every round; one buffer that outlives a round (a 280 x 280 image,
+    # 314 kB, seen once in a full run) grows in one only: the smallest round counts.
+    assert min(grown) < 300_000, f"20 more redraws kept {[g // 1000 for g in grown]} kB"
     assert reader.prediction == 0
 
 
