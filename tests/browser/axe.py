@@ -1,7 +1,7 @@
 """axe-core, the accessibility engine, run in a Playwright page; shared by the browser tests.
 
 axe-core 4.12 comes inside the pinned ``axe-playwright-python`` package (no
-download); :func:`violations` injects it into the page and runs it on the
+download); :func:`run` injects it into the page and runs it on the
 page or on the part ``context`` names (axe's ``include``/``exclude``).
 """
 
@@ -11,24 +11,20 @@ from collections import Counter
 
 # What WCAG 2.1 AA asks, in axe's tags, and axe's best practices (landmarks, headings).
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
-SERIOUS = {"serious", "critical"}
 
 
-def run(page, context: object = None) -> dict:
+def run(page, context: object = None, rules: list[str] | None = None) -> dict:
     """axe's results on ``page`` (within ``context``): ``violations`` and ``passes``.
 
-    Each violation lists every element it found; each rule that passed lists
-    at least one element it checked (axe's ``resultTypes`` option).
+    axe runs the rules of :data:`TAGS`, or only ``rules`` (axe's rule ids) when
+    given. Each violation lists every element it found; each rule that passed
+    lists at least one element it checked (axe's ``resultTypes`` option).
     """
     from axe_playwright_python.sync_playwright import Axe
 
-    options = {"runOnly": {"type": "tag", "values": TAGS}, "resultTypes": ["violations"]}
+    chosen = {"type": "rule", "values": rules} if rules else {"type": "tag", "values": TAGS}
+    options = {"runOnly": chosen, "resultTypes": ["violations"]}
     return Axe().run(page, context=context, options=options).response
-
-
-def violations(page, context: object = None) -> list[dict]:
-    """axe's violations on ``page`` (within ``context``): each rule with its nodes."""
-    return run(page, context)["violations"]
 
 
 def checked(results: dict) -> set[str]:

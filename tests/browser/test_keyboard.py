@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 
 import pytest
+from axe import describe
+from axe import run as run_axe
 from lesson_cells import cells_for_widgets, code_cells
 from test_lab import _executed_cells, _open, _run_cells
 
@@ -111,20 +113,12 @@ def _press_and_see(page, key: str, read, what: str):
 
 
 def _no_axe_violations(page, area, what: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
     selector = area.evaluate(
         "(node) => { node.id = node.id || 'course-kbd-' + Math.random().toString(36).slice(2);"
         " return '#' + node.id; }"
     )
-    results = Axe().run(
-        page, context=selector, options={"runOnly": {"type": "rule", "values": AXE_RULES}}
-    )
-    found = [
-        f"{violation['id']}: {[node['html'][:100] for node in violation['nodes']]}"
-        for violation in results.response["violations"]
-    ]
-    assert not found, f"{what}: axe-core finds\n" + "\n".join(found)
+    found = run_axe(page, selector, rules=AXE_RULES)["violations"]
+    assert not found, f"{what}: axe-core finds\n{describe(found)}"
 
 
 @pytest.fixture
