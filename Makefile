@@ -81,18 +81,23 @@ grade: $(STAMP)
 # The draw-a-digit demo for a lecture hall: notebooks/demo_draw_a_digit.ipynb as a
 # page with the canvas and the read-out and no code cells (Voila). Extra options,
 # e.g. make demo DEMO_ARGS="--port=8867 --no-browser"; the login token stays on, as
-# for make lab.
+# for make lab. MODEL=path/to/model.keras shows a model saved with model.save instead
+# of the pretrained ConvNet; it is checked before the page starts.
 DEMO_ARGS ?=
+MODEL ?=
 
 # Voila shows a token it made itself as "?token=...", so the token is made here and printed.
 demo: $(STAMP)
 	@$(BIN)/python scripts/check_lab_args.py --target=demo $(DEMO_ARGS)
+	@model='$(MODEL)'; if [ -n "$$model" ]; then \
+		$(BIN)/python scripts/check_demo_model.py "$$model" || exit 2; fi
 	@case "$(DEMO_ARGS)" in *--token=*) token="";; \
 	*) token=$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(24))'); \
 	   echo "make demo: the login token is $$token"; \
 	   echo "make demo: open the address below with ?token=$$token in place of ?token=...";; \
 	esac; \
-	set -x; $(BIN)/voila --token $${token:+--token=$$token} notebooks/demo_draw_a_digit.ipynb $(DEMO_ARGS)
+	model='$(MODEL)'; if [ -n "$$model" ]; then model=$$(realpath -- "$$model"); fi; \
+	set -x; COURSE_DEMO_MODEL="$$model" $(BIN)/voila --token $${token:+--token=$$token} notebooks/demo_draw_a_digit.ipynb $(DEMO_ARGS)
 
 # Every lesson is executed once, under strict nbval, offline and read-only
 # (tests/test_lessons.py); the browser tests draw the stored outputs and run only

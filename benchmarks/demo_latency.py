@@ -4,7 +4,7 @@ Usage (from the repository root)::
 
     TF_CPP_MIN_LOG_LEVEL=3 .venv/bin/python benchmarks/demo_latency.py [--repeats 20]
 
-Two fresh Jupyter kernels are started with ``nbclient`` (the library that
+Fresh Jupyter kernels are started with ``nbclient`` (the library that
 ``make notebooks`` and nbval use), each timed from the moment it is asked for:
 
 * **lesson**: the cells of ``notebooks/06_kernels_and_feature_maps.ipynb``
@@ -39,6 +39,24 @@ redraw time (the first ten against the last ten), and 200 more under
 ``tracemalloc`` for the memory Python holds (after 100 of them against
 after 200: a leak would grow with every cycle).
 
+* **a student's network**: the reader on a Keras model, as a lesson hands
+  it its own network (``DigitReader(model)``, read through
+  :class:`utils.widgets.network.ModelReader`), for three networks the size of
+  the course's: lesson 05's pretrained ConvNet (``load_pretrained_convnet()``),
+  lesson 07's LeNet-5 (``build_lenet5()``, 32 x 32 input: the reader pads the
+  digit) and lesson 10's separable ConvNet (``build_separable_convnet()``, its
+  definition taken from the lesson's code cell and run alone). One fresh
+  kernel each: a cell of the lessons' imports (TensorFlow, Keras, the widgets)
+  that loads or builds the model, then one that makes ``DigitReader(model)``,
+  shows it and draws the same "1". Reported: the kernel ready, the model
+  built, the **first prediction**, and apart, the seconds from
+  ``DigitReader(model)`` to that first reading (what the reader adds: its
+  extractor model, and Keras compiling its predict function). Then the same
+  ``--repeats`` new drawings as for the demo, each timed by the reader itself
+  (``last_update_seconds``; goal under 0.1 s, as for the NumPy path). LeNet-5
+  and the separable net are untrained: what they read is arbitrary, but
+  reading takes an untrained network as long as a trained one.
+
 The table is printed and written to ``benchmarks/results/demo_latency.md``.
 Timings depend on the machine and on what else runs on it: the load average
 before and after is recorded with them.
@@ -47,6 +65,7 @@ before and after is recorded with them.
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import statistics
@@ -69,6 +88,8 @@ EXPLORER_MARKER = "FeatureMapExplorer("
 GOAL_FIRST_MAPS, GOAL_UPDATE = 5.0, 0.2
 DRAW_NOTEBOOK = ROOT / "notebooks" / "demo_draw_a_digit.ipynb"
 GOAL_FIRST_PREDICTION, GOAL_STROKE = 3.0, 0.1
+SEPARABLE_NOTEBOOK = ROOT / "notebooks" / "10_convolution_variants.ipynb"
+SEPARABLE_MARKER = "def build_separable_convnet"
 
 # Runs in the draw-a-digit kernel right after the demo's cells: a "1", one vertical stroke.
 FIRST_DRAWING_CELL = """
@@ -76,12 +97,11 @@ reader.draw([[[140, 40], [140, 240]]])
 print(reader.prediction)
 """
 
-# Runs next: new drawings timed one by one, then 100 clear-and-draw cycles.
-DRAWING_TIMING_CELL = """
+# Runs next: new drawings timed one by one, by the clock around `draw` and by the reader's own.
+NEW_DRAWINGS_CELL = """
 import json as _json
 import math as _math
 import time as _time
-import tracemalloc as _tracemalloc
 
 
 def _loop(k, n=40):
@@ -96,7 +116,18 @@ def _timed_draw(k):
     return _time.perf_counter() - start
 
 
-_strokes = [_timed_draw(k) for k in range({repeats})]
+_strokes, _updates = [], []
+for _k in range({repeats}):
+    _strokes.append(_timed_draw(_k))
+    _updates.append(reader.last_update_seconds)
+"""
+
+# In the draw-a-digit kernel, the new drawings then 100 clear-and-draw cycles, and the memory.
+DRAWING_TIMING_CELL = (
+    NEW_DRAWINGS_CELL
+    + """
+import tracemalloc as _tracemalloc
+
 _cycles = []
 for _k in range(100):
     reader.clear()
@@ -112,10 +143,50 @@ _held_after_200 = _tracemalloc.get_traced_memory()[0]
 _tracemalloc.stop()
 print(
     _json.dumps(
-        {{"strokes": _strokes, "cycles": _cycles, "growth": _held_after_200 - _held_after_100}}
+        {{
+            "strokes": _strokes,
+            "updates": _updates,
+            "cycles": _cycles,
+            "growth": _held_after_200 - _held_after_100,
+        }}
     )
 )
 """
+)
+
+# A student's own network, in a fresh kernel: the lessons' imports, then the model.
+NETWORK_SETUP = """
+from utils.environment import prepare_tensorflow
+
+prepare_tensorflow()  # as every lesson's Setup cell does, before Keras imports TensorFlow
+
+import keras
+
+from utils.models import build_lenet5, load_pretrained_convnet
+from utils.widgets import DigitReader
+"""
+
+# Then the reader on it, shown, and a first drawing: the same "1" as the demo's.
+NETWORK_READER_CELL = """
+import json as _json
+import time as _time
+
+from IPython.display import display as _display
+
+_start = _time.perf_counter()
+reader = DigitReader(model)
+_display(reader)
+reader.draw([[[140, 40], [140, 240]]])
+print(_json.dumps({"seconds": _time.perf_counter() - _start, "prediction": reader.prediction}))
+"""
+
+# Then the demo's new drawings, timed by the reader (cycles and memory: on the demo only).
+NETWORK_TIMING_CELL = (
+    NEW_DRAWINGS_CELL
+    + """
+print(_json.dumps({{"updates": _updates}}))
+"""
+)
 
 DEMO_CELL = """
 pretrained = load_pretrained_convnet()
@@ -239,7 +310,89 @@ def drawing_run(repeats: int) -> tuple[list[tuple[str, float]], dict]:
         ("reader shown (its code cells done)", ends[first - 1]),
         (f"**first prediction** (a drawn 1, read as {read_as})", ends[first]),
     ]
-    return milestones, json.loads(stdout_of(cells[first + 1]).strip().splitlines()[-1])
+    times = json.loads(stdout_of(cells[first + 1]).strip().splitlines()[-1])
+    return milestones, {**times, "read as": read_as}
+
+
+def separable_convnet_source() -> str:
+    """The definition of ``build_separable_convnet``, taken from lesson 10's code cell.
+
+    Only the ``def`` (up to the first line after a blank one that is not
+    indented): the cell goes on to build and compare models, which is not
+    run here. Exits with a message if no code cell defines it.
+    """
+    lesson = nbformat.read(SEPARABLE_NOTEBOOK, as_version=4)
+    where = SEPARABLE_NOTEBOOK.relative_to(ROOT)
+    cell = next(
+        (c.source for c in lesson.cells if c.cell_type == "code" and SEPARABLE_MARKER in c.source),
+        None,
+    )
+    if cell is None:
+        raise SystemExit(
+            f"no code cell of {where} contains {SEPARABLE_MARKER!r}: lesson 10's separable "
+            "ConvNet cannot be measured (was the function renamed or moved?)"
+        )
+    lines = cell.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith(SEPARABLE_MARKER))
+    end = next(
+        (
+            i
+            for i in range(first + 1, len(lines))
+            if lines[i] and not lines[i][0].isspace() and not lines[i - 1].strip()
+        ),
+        len(lines),
+    )
+    source = "\n".join(lines[first:end]).rstrip() + "\n"
+    try:
+        (definition,) = ast.parse(source).body
+    except (SyntaxError, ValueError):
+        definition = None
+    if not isinstance(definition, ast.FunctionDef):
+        raise SystemExit(
+            f"the code cell of {where} that contains {SEPARABLE_MARKER!r} does not start "
+            "the definition at the start of a line, or it does not end at a blank line"
+        )
+    return source
+
+
+def networks() -> list[tuple[str, str]]:
+    """The students' networks measured: (what, the cell that loads or builds ``model``)."""
+    return [
+        (
+            "lesson 05's ConvNet, `load_pretrained_convnet()` (trained)",
+            "model = load_pretrained_convnet()\n",
+        ),
+        (
+            "lesson 07's LeNet-5, `build_lenet5()` (untrained; 32 x 32, the reader pads)",
+            "model = build_lenet5()\n",
+        ),
+        (
+            "lesson 10's separable ConvNet, `build_separable_convnet()` (untrained)",
+            separable_convnet_source() + "\n\nmodel = build_separable_convnet()\n",
+        ),
+    ]
+
+
+def network_run(build: str, repeats: int) -> dict:
+    """One network in a fresh kernel: its model, the reader's first reading, then new drawings."""
+    timing = NETWORK_TIMING_CELL.format(repeats=repeats)
+    ready, ends, cells = run_cells(
+        [NETWORK_SETUP + "\n" + build, NETWORK_READER_CELL, timing], DRAW_NOTEBOOK.parent
+    )
+    first = json.loads(stdout_of(cells[1]).strip().splitlines()[-1])
+    return {
+        "ready": ready,
+        "model": ends[0],
+        "first prediction": ends[1],
+        "reader": first["seconds"],
+        "read as": first["prediction"],
+        "updates": json.loads(stdout_of(cells[2]).strip().splitlines()[-1])["updates"],
+    }
+
+
+def percentile90(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
 
 
 def import_seconds(module: str = "keras") -> float:
@@ -270,6 +423,7 @@ def report(
     drawing: list[tuple[str, float]],
     drawing_times: dict,
     widgets_import: float,
+    readings: dict[str, dict],
 ) -> str:
     cores = os.cpu_count() or 1
     busy = (
@@ -306,15 +460,11 @@ def report(
         "|---|---:|---:|---:|",
     ]
     for name, seconds in controls.items():
-        ordered = sorted(seconds)
-        p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
         lines.append(
-            f"| {name} | {1000 * statistics.median(seconds):.0f} | {1000 * p90:.0f} | "
-            f"{1000 * max(seconds):.0f} |"
+            f"| {name} | {1000 * statistics.median(seconds):.0f} | "
+            f"{1000 * percentile90(seconds):.0f} | {1000 * max(seconds):.0f} |"
         )
     strokes, cycles = drawing_times["strokes"], drawing_times["cycles"]
-    ordered = sorted(strokes)
-    p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
     lines += [
         "",
         f"Draw a digit: {len(strokes)} new drawings, each timed from the new strokes to the "
@@ -323,7 +473,7 @@ def report(
         "",
         "| median ms | 90th percentile ms | max ms |",
         "|---:|---:|---:|",
-        f"| {1000 * statistics.median(strokes):.1f} | {1000 * p90:.1f} | "
+        f"| {1000 * statistics.median(strokes):.1f} | {1000 * percentile90(strokes):.1f} | "
         f"{1000 * max(strokes):.1f} |",
         "",
         f"Then {len(cycles)} cycles of clearing and drawing again: median redraw "
@@ -331,6 +481,38 @@ def report(
         f"{1000 * statistics.median(cycles[-10:]):.1f} ms over the last ten. Memory held by "
         "Python (tracemalloc, on 200 further cycles): it changed by "
         f"{drawing_times['growth'] / 1e3:+.1f} kB from the 100th to the 200th.",
+        "",
+        "Draw a digit on a student's own Keras network, `DigitReader(model)`, one fresh kernel "
+        "each: seconds since the kernel was asked for (the model's cell imports TensorFlow), "
+        "the seconds from `DigitReader(model)` to its first reading (its extractor model, and "
+        f"Keras compiling predict), and {repeats} new drawings as above, timed by the reader "
+        f"(`last_update_seconds`; goal under {GOAL_STROKE:g} s). Last row, for comparison: the "
+        "default NumPy ConvNet, from the draw-a-digit run above (no TensorFlow; its reader is "
+        "made in the notebook's cell).",
+        "",
+        "| network | kernel ready s | model built s | **first prediction** s | of which the "
+        "reader s | redraw median ms | redraw 90th percentile ms | read the 1 as |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, run in readings.items():
+        updates = run["updates"]
+        lines.append(
+            f"| {name} | {run['ready']:.1f} | {run['model']:.1f} | "
+            f"**{run['first prediction']:.1f}** | {run['reader']:.2f} | "
+            f"{1000 * statistics.median(updates):.1f} | {1000 * percentile90(updates):.1f} | "
+            f"{run['read as']} |"
+        )
+    updates = drawing_times["updates"]
+    ready, _, first = (seconds for _, seconds in drawing)
+    lines += [
+        f"| default: the NumPy ConvNet, `DigitReader()` (trained) | {ready:.1f} | — | "
+        f"**{first:.1f}** | — | "
+        f"{1000 * statistics.median(updates):.1f} | {1000 * percentile90(updates):.1f} | "
+        f"{drawing_times['read as']} |",
+        "",
+        "LeNet-5 and the separable ConvNet are untrained (built, never fitted): what they read "
+        "the 1 as is arbitrary, but an untrained network reads as quickly as a trained one of "
+        "the same shape. Only lesson 05's network (and its NumPy copy) is the pretrained one.",
     ]
     return "\n".join(lines) + "\n"
 
@@ -344,6 +526,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--repeats must be at least 2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # the kernels inherit it
 
+    students = networks()  # before any kernel: lesson 10's cell must be found
     machine = machine_description()
     before = os.getloadavg()[0]
     print(machine, f"- load average {before:.2f}", flush=True)
@@ -353,6 +536,10 @@ def main(argv: list[str] | None = None) -> None:
     demo, controls = demo_run(args.repeats)
     print("running the draw-a-digit demo in a fresh kernel, then timing drawings ...", flush=True)
     drawing, drawing_times = drawing_run(args.repeats)
+    readings = {}
+    for name, build in students:
+        print(f"reading with {name} in a fresh kernel, then timing drawings ...", flush=True)
+        readings[name] = network_run(build, args.repeats)
     keras_import = import_seconds("keras")
     widgets_import = import_seconds("utils.widgets")
     after = os.getloadavg()[0]
@@ -366,6 +553,7 @@ def main(argv: list[str] | None = None) -> None:
         drawing,
         drawing_times,
         widgets_import,
+        readings,
     )
     print()
     print(table)

@@ -180,6 +180,11 @@ CASES = {
         ValueError,
         r"total_steps must be at least 1, got 0",
     ),
+    "models.load_saved_model": (
+        lambda: models.load_saved_model("/nonexistent/my_convnet.keras"),
+        FileNotFoundError,
+        r"no model file at /nonexistent/my_convnet.keras: save a trained model",
+    ),
     "models.load_pretrained_convnet": (
         lambda: models.load_pretrained_convnet("/nonexistent/weights.h5"),
         FileNotFoundError,
@@ -324,7 +329,12 @@ CASES = {
     "widgets.DigitReader": (
         lambda: widgets.DigitReader("convnet"),
         TypeError,
-        r"net must have a read\(image28\) method, .*got str",
+        r"DigitReader reads a Keras model .*got str 'convnet'",
+    ),
+    "widgets.ModelReader": (
+        lambda: widgets.ModelReader(np.zeros(3)),
+        TypeError,
+        r"the reader reads a Keras model .*got ndarray",
     ),
     # lesson 06's plots, widgets and checker
     "plots.kernel_grid": (
@@ -355,7 +365,7 @@ CASES = {
     "widgets.FeatureMapExplorer": (
         lambda: widgets.FeatureMapExplorer("model", Z((2, 28, 28)), [1, 2]),
         TypeError,
-        r"model must be a built Keras model, got str",
+        r"FeatureMapExplorer reads a Keras model .*got str 'model'",
     ),
     "checks.check_strongest_filter": (
         lambda: checks.check_strongest_filter(3, Z((3, 3)), Z(32), Z((28, 28))),
@@ -487,6 +497,7 @@ EXEMPT = {
     "diagrams.kernel_sliding_svg": "takes no argument",
     "diagrams.stride_svg": "takes no argument",
     "diagrams.lenet5_svg": "takes no argument",
+    "widgets.NotADigitReader": "an exception class, raised by ModelReader",
 }
 
 

@@ -392,7 +392,7 @@ def test_reader_takes_any_net_with_a_read_method():
 
 
 def test_reader_rejects_what_is_not_a_net():
-    with pytest.raises(TypeError, match=r"net must have a read\(image28\) method.*got str"):
+    with pytest.raises(TypeError, match=r"DigitReader reads a Keras model .*got str .convnet."):
         DigitReader("convnet")
     reader = DigitReader(FakeNet(broken=True))
     with pytest.raises(ValueError, match="net.read must return a dict with the keys conv_1"):

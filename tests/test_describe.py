@@ -72,6 +72,11 @@ def test_an_untitled_figure_is_named_by_its_panels_labels():
     assert describe_figure(fig).startswith("A figure of: first, left; second. Plotted: 2 heat")
 
 
+def test_the_empty_cells_of_a_grid_are_not_counted_as_heatmaps():
+    fig = go.Figure([go.Heatmap(z=[[1.0, 2.0]]), go.Heatmap(z=[[np.nan]]), go.Heatmap(z=[[None]])])
+    assert describe_figure(fig).endswith("Plotted: a heatmap of 1 x 2 cells, values from 1 to 2.")
+
+
 def test_html_in_a_title_is_read_as_plain_text():
     fig = go.Figure(layout={"title": {"text": "<b>bold</b> &amp; broken<br>line"}})
     assert describe_figure(fig).startswith("bold & broken line.")

@@ -474,7 +474,7 @@ def test_explorer_rejects_bad_arguments(convnet_and_digits):
         FeatureMapExplorer(model, images, labels, layer_names=["dense"])
     with pytest.raises(ValueError, match="no layer 'conv_9'"):
         FeatureMapExplorer(model, images, labels, layer_names=["conv_9"])
-    with pytest.raises(TypeError, match="model must be a built Keras model"):
+    with pytest.raises(TypeError, match="FeatureMapExplorer reads a Keras model"):
         FeatureMapExplorer("model", images, labels)
     with pytest.raises(TypeError, match="n_shown must be an int, got float 8.0"):
         FeatureMapExplorer(model, images, labels, n_shown=8.0)

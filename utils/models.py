@@ -344,3 +344,58 @@ def residual_block(x: keras.KerasTensor, filters: int, name: str | None = None) 
     y = layers.Conv2D(filters, 3, padding="same", activation="relu", name=names["conv_1"])(x)
     y = layers.Conv2D(filters, 3, padding="same", name=names["conv_2"])(y)
     return layers.Activation("relu", name=names["relu"])(layers.Add(name=names["add"])([x, y]))
+
+
+def load_saved_model(path: str | os.PathLike[str]) -> keras.Model:
+    """A model a student saved with ``model.save("name.keras")``, loaded back, checked first.
+
+    ``make demo MODEL=path`` reads it, and lesson 06's explorer can take it.
+    The file is checked before Keras opens it, so that a wrong path or a
+    damaged file gets a message that names it; Keras then loads it in its safe
+    mode, which refuses to run code stored in the file (``Lambda`` layers).
+
+    Raises
+    ------
+    TypeError
+        If ``path`` is not a string or a path.
+    FileNotFoundError
+        If there is no file at ``path``.
+    ValueError
+        If it is not a ``.keras`` file (a zip archive that Keras wrote), or
+        Keras cannot load it; the message names the file and what to do.
+    """
+    import zipfile
+    from pathlib import Path
+
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or a path to a .keras file, got {type(path).__name__}")
+    file = Path(path)
+    if not file.exists():
+        raise FileNotFoundError(
+            f"no model file at {file}: save a trained model with model.save({file.name!r}), "
+            "then give its path"
+        )
+    if not file.is_file():
+        raise ValueError(
+            f"{file} is a folder, not a model file saved with model.save('name.keras')"
+        )
+    if file.suffix != ".keras":
+        hint = " (a weights file: it has no architecture to load)" if file.suffix == ".h5" else ""
+        raise ValueError(
+            f"{file} is not a .keras file{hint}: save the whole model with "
+            "model.save('name.keras') and give that file"
+        )
+    try:
+        with file.open("rb") as stream:
+            stream.read(1)
+    except OSError as error:
+        raise ValueError(f"{file} cannot be read: {error.strerror or error}") from error
+    if not zipfile.is_zipfile(file):
+        raise ValueError(
+            f"{file} is not a model saved by Keras (a .keras file is a zip archive): it may be "
+            "damaged or only partly copied; save it again with model.save"
+        )
+    try:
+        return keras.models.load_model(file, compile=False)
+    except Exception as error:  # Keras' own errors vary with what is wrong in the archive
+        raise ValueError(f"Keras could not load {file}: {error}") from error

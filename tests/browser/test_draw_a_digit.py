@@ -138,6 +138,14 @@ def _on_page(box: dict, points: list[tuple[float, float]]) -> list[tuple[float, 
     return [(box["x"] + x * sx, box["y"] + y * sy) for x, y in points]
 
 
+def _canvas_box(canvas) -> dict:
+    """Where the canvas is on the page now: a click on a button may have scrolled it."""
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box and round(box["width"]) == SIZE == round(box["height"]), box
+    return box
+
+
 def _draw_with_the_mouse(page, box: dict, points: list[tuple[float, float]]) -> None:
     path = _on_page(box, points)
     page.mouse.move(*path[0])
@@ -173,22 +181,31 @@ def _maps(page) -> str:
     return maps.evaluate(MAPS_DATA)
 
 
+def _open_and_run(page, url: str, token: str, name: str) -> None:
+    """Open the notebook ``name`` in JupyterLab and run its cells up to the reader's."""
+    page.goto(f"{url}/lab/tree/{name}?reset&token={token}")
+    page.wait_for_function(KERNEL_IDLE, timeout=60_000)
+    _run_reader_cells(page, name)
+
+
+def _the_canvas(page, name: str):
+    """The reader's one canvas, once the reader says "draw a digit"."""
+    canvas = page.locator(".course-canvas")
+    canvas.wait_for(state="visible", timeout=WAIT)
+    assert canvas.count() == 1, f"{name}: expected one drawing canvas, found {canvas.count()}"
+    _wait_for_summary(page, "draw a digit")
+    return canvas
+
+
 def test_draw_a_one_and_a_zero(lab, browser, screenshots):
     url, token, root = lab
     name = _notebook(root)
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     try:
-        page.goto(f"{url}/lab/tree/{name}?reset&token={token}")
-        page.wait_for_function(KERNEL_IDLE, timeout=60_000)
-        _run_reader_cells(page, name)
-        canvas = page.locator(".course-canvas")
-        canvas.wait_for(state="visible", timeout=WAIT)
-        assert canvas.count() == 1, f"{name}: expected one drawing canvas, found {canvas.count()}"
-        _wait_for_summary(page, "draw a digit")
+        _open_and_run(page, url, token, name)
+        canvas = _the_canvas(page, name)
         assert page.locator(".course-reader-probabilities .js-plotly-plot").count() == 0
-        canvas.scroll_into_view_if_needed()
-        box = canvas.bounding_box()
-        assert box and round(box["width"]) == SIZE == round(box["height"]), box
+        box = _canvas_box(canvas)
 
         # A vertical stroke with the mouse: a 1.
         _draw_with_the_mouse(page, box, [(140, 40 + 10 * step) for step in range(21)])
@@ -199,8 +216,9 @@ def test_draw_a_one_and_a_zero(lab, browser, screenshots):
         assert not fit["wide"] and fit["reader"] <= fit["room"], f"{name}: too wide: {fit}"
 
         # "undo" and "clear" empty the canvas again.
-        page.locator(".course-canvas-undo").click()
+        page.locator(".course-canvas-undo").click()  # may scroll the page: where is the canvas now?
         _wait_for_summary(page, "draw a digit")
+        box = _canvas_box(canvas)
         _draw_with_the_mouse(page, box, [(140, 60), (140, 220)])
         _wait_for_summary(page, "read as")
         page.locator(".course-canvas-clear").click()
@@ -212,7 +230,7 @@ def test_draw_a_one_and_a_zero(lab, browser, screenshots):
             (140 + 80 * math.cos(2 * math.pi * k / 39), 140 + 80 * math.sin(2 * math.pi * k / 39))
             for k in range(40)
         ]
-        _draw_with_a_finger(page, box, loop)
+        _draw_with_a_finger(page, _canvas_box(canvas), loop)
         _wait_for_summary(page, "read as 0")
         zero = _maps(page)
         assert zero != one, f"{name}: the feature maps did not change from the 1 to the 0"
@@ -278,9 +296,9 @@ def test_the_make_demo_page_reads_a_one_and_a_zero(demo_page, browser, screensho
         canvas.wait_for(state="visible", timeout=120_000)  # Voila runs the notebook first
         assert "DigitReader(" not in page.inner_text("body"), "the page shows the code"
         _wait_for_summary(page, "draw a digit")
-        canvas.scroll_into_view_if_needed()
-        box = canvas.bounding_box()
-        _draw_with_the_mouse(page, box, [(140, 40 + 10 * step) for step in range(21)])
+        _draw_with_the_mouse(
+            page, _canvas_box(canvas), [(140, 40 + 10 * step) for step in range(21)]
+        )
         _wait_for_summary(page, "read as 1")
         one = _maps(page)
         page.locator(".course-canvas-clear").click()
@@ -289,7 +307,7 @@ def test_the_make_demo_page_reads_a_one_and_a_zero(demo_page, browser, screensho
             (140 + 80 * math.cos(2 * math.pi * k / 39), 140 + 80 * math.sin(2 * math.pi * k / 39))
             for k in range(40)
         ]
-        _draw_with_the_mouse(page, box, loop)
+        _draw_with_the_mouse(page, _canvas_box(canvas), loop)
         _wait_for_summary(page, "read as 0")
         assert _maps(page) != one, "the feature maps did not change from the 1 to the 0"
         page.screenshot(path=screenshots / "make_demo-zero.png", full_page=True)

@@ -172,10 +172,15 @@ def _bar(trace: dict, layout: dict) -> str:
 
 
 def _heatmaps(traces: list[dict]) -> list[str]:
-    """Heatmaps grouped by size: how many, their size, their values' range."""
+    """Heatmaps grouped by size: how many, their size, their values' range.
+
+    An empty cell of a grid (a heatmap of nothing but NaN) is not counted.
+    """
     groups: dict[tuple[int, ...], list[np.ndarray]] = {}
     for trace in traces:
         z = _values(trace.get("z"))
+        if z.size and not np.isfinite(z).any():
+            continue
         groups.setdefault(z.shape, []).append(z)
     texts = []
     for shape, arrays in groups.items():

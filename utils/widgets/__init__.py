@@ -15,7 +15,10 @@ object displays itself as an ipywidgets layout.
   :class:`DigitReader` (in :mod:`utils.widgets.reader`), the draw-a-digit demo:
   draw with the mouse, a pen or a finger, or pick a test digit with the
   keyboard, and watch the NumPy copy of the pretrained ConvNet read the digit
-  (no TensorFlow).
+  (no TensorFlow), or a Keras model of your own;
+- :class:`ModelReader` (in :mod:`utils.widgets.network`), how the reader and
+  the explorer read a student's Keras model, and :class:`NotADigitReader`,
+  the error that says why a model cannot be read.
 
 Every control has a name a screen reader announces and works from the
 keyboard (:mod:`utils.widgets._a11y`).
@@ -28,6 +31,7 @@ from utils.widgets.browsing import DigitBrowser
 from utils.widgets.canvas import DrawingCanvas
 from utils.widgets.convolution import ConvolutionStepper, OutputSizeCalculator
 from utils.widgets.explorer import FeatureMapExplorer
+from utils.widgets.network import ModelReader, NotADigitReader
 from utils.widgets.reader import DigitReader
 
 __all__ = [
@@ -36,5 +40,7 @@ __all__ = [
     "DigitReader",
     "DrawingCanvas",
     "FeatureMapExplorer",
+    "ModelReader",
+    "NotADigitReader",
     "OutputSizeCalculator",
 ]

@@ -1,11 +1,13 @@
-"""Draw a digit and watch the ConvNet read it: :class:`DigitReader`.
+"""Draw a digit and watch a ConvNet read it: :class:`DigitReader`.
 
 The reader puts the drawing canvas (:class:`utils.widgets.canvas.DrawingCanvas`)
 beside a live read-out: the 28 x 28 image the network sees (made by
 :func:`utils.drawing.to_mnist`), its ten probabilities and the first feature
-maps of each convolution layer, computed by the NumPy copy of the course's
-ConvNet (:mod:`utils.numpy_convnet`), so that no TensorFlow is imported and
-the first reading comes within a second or two of the kernel's start.
+maps of each convolution layer. By default the network is the NumPy copy of
+the course's ConvNet (:mod:`utils.numpy_convnet`), so that no TensorFlow is
+imported and the first reading comes within a second or two of the kernel's
+start; given a Keras model, such as the one a lesson has just trained, it reads
+that one (:mod:`utils.widgets.network`).
 
 The canvas cannot be drawn with keys; the reader's keyboard way in is its
 "read a test digit" menu (:meth:`DigitReader.read_test_digit`), which reads
@@ -34,9 +36,10 @@ from utils.plots._base import GREY_SCALE, heatmap_grid
 from utils.widgets._a11y import AccessibleNames
 from utils.widgets._output import show_figures
 from utils.widgets.canvas import DrawingCanvas, as_strokes
+from utils.widgets.network import ModelReader
 
 LAYERS = ("conv_1", "conv_2", "conv_3")
-"""The layers whose feature maps the reader shows, one row each."""
+"""The layers read from a ``net`` that has no ``layer_names``: the NumPy ConvNet's."""
 N_MAPS = 8
 """How many channels of each layer the reader shows: the first ones."""
 EMPTY_NOTE = "draw a digit"
@@ -49,14 +52,14 @@ CANVAS_CHOICE = "canvas"
 """The value of :attr:`DigitReader.test_digit` that reads the canvas, not a test digit."""
 
 
-def _check_reading(reading: object) -> dict:
-    """What ``net.read`` returned, checked: the maps of :data:`LAYERS` and 10 probabilities."""
-    keys = (*LAYERS, "probabilities")
+def _check_reading(reading: object, layer_names: Sequence[str]) -> dict:
+    """What ``net.read`` returned, checked: the maps of each layer and 10 probabilities."""
+    keys = (*layer_names, "probabilities")
     if not isinstance(reading, dict) or any(key not in reading for key in keys):
         raise ValueError(
             f"net.read must return a dict with the keys {', '.join(keys)}, got {reading!r:.80}"
         )
-    for layer in LAYERS:
+    for layer in layer_names:
         maps = np.asarray(reading[layer])
         if maps.ndim != 3 or maps.shape[-1] < 1:
             raise ValueError(
@@ -105,8 +108,8 @@ class DigitReader:
     Left, a :class:`DrawingCanvas`; right, updated when a stroke ends: a
     line that says the reading ("read as 7 (0.98)") and how the drawing was
     made into an MNIST digit, the 28 x 28 image the network sees beside its
-    ten probabilities, and the first :data:`N_MAPS` feature maps of conv_1,
-    conv_2 and conv_3, one row per layer, each row on its own grey scale from
+    ten probabilities, and the first :data:`N_MAPS` feature maps of each
+    convolutional layer, one row per layer named with its shape, each row on its own grey scale from
     ``min(0, smallest value)`` (black) to its largest value (white). An empty
     canvas says "draw a digit" and shows no figure.
 
@@ -120,12 +123,21 @@ class DigitReader:
 
     Parameters
     ----------
-    net : object, optional
-        The network: any object with a ``read(image28)`` method that returns a
-        dict with the maps "conv_1", "conv_2", "conv_3" (height, width,
-        channels) and the 10 "probabilities". By default
-        :func:`utils.numpy_convnet.load_numpy_convnet`, the course's
-        pretrained ConvNet in NumPy.
+    model : keras.Model or object, optional
+        The network. By default :func:`utils.numpy_convnet.load_numpy_convnet`,
+        the course's pretrained ConvNet in NumPy (no TensorFlow). A Keras model
+        as a lesson trains it (a grey 28 x 28 input and 10 outputs; see
+        :class:`utils.widgets.network.ModelReader`) is read with Keras, with a
+        row of maps for each of its convolutional layers. Any other object
+        with a ``read(image28)`` method returning a dict of maps (height,
+        width, channels) by layer name, the names in its ``layer_names``
+        (else :data:`LAYERS`), and the 10 "probabilities" is read as it is.
+
+    Raises
+    ------
+    utils.widgets.network.NotADigitReader
+        For a model the reader cannot read (another input shape, not 10
+        outputs, not built, not a model), saying why.
 
     Attributes
     ----------
@@ -136,6 +148,11 @@ class DigitReader:
         0-9, whose first MNIST test image is read (see :meth:`read_test_digit`).
     caption : ipywidgets.HTML
         The reading in words (CSS class ``course-reader-summary``).
+    layer_names : list of str
+        The layers whose maps are shown, one row each.
+    model_note, about : str, ipywidgets.HTML
+        What the reader says about the network (logits read through a softmax,
+        no convolutional layer, a border added), and where it says it.
     input_output, probability_output, maps_output : ipywidgets.Output
         Where the figures are shown (CSS classes ``course-reader-input``,
         ``course-reader-probabilities`` and ``course-reader-maps``).
@@ -165,15 +182,14 @@ class DigitReader:
         The whole layout; the object displays as this widget.
     """
 
-    def __init__(self, net: object = None) -> None:
-        if net is None:
-            net = load_numpy_convnet()
-        elif not callable(getattr(net, "read", None)):
-            raise TypeError(
-                "net must have a read(image28) method, such as load_numpy_convnet()'s, "
-                f"got {type(net).__name__}"
-            )
-        self.net = net
+    def __init__(self, model: object = None) -> None:
+        if model is None:
+            model = load_numpy_convnet()
+        elif not callable(getattr(model, "read", None)):
+            model = ModelReader(model, who="DigitReader")  # a Keras model, or a clear refusal
+        self.net = model
+        self.layer_names = [str(name) for name in getattr(model, "layer_names", LAYERS)]
+        self.model_note = str(getattr(model, "note", ""))
         self.canvas = DrawingCanvas(keyboard_note=READER_KEYBOARD_NOTE)
         self.test_digit = widgets.Dropdown(
             options=[("none: read the canvas", CANVAS_CHOICE)]
@@ -188,12 +204,15 @@ class DigitReader:
         self._test_source = ""  # what the caption says it is
         self._quiet = False  # set while the reader moves the canvas or the menu itself
         self.caption = widgets.HTML().add_class("course-reader-summary").add_class("course-live")
+        self.about = widgets.HTML(html.escape(self.model_note)).add_class("course-reader-note")
+        self.about.layout.display = None if self.model_note else "none"
         self.input_output = widgets.Output().add_class("course-reader-input")
         self.probability_output = widgets.Output().add_class("course-reader-probabilities")
         self.maps_output = widgets.Output().add_class("course-reader-maps")
         right = widgets.VBox(
             [
                 self.caption,
+                self.about,
                 widgets.HBox([self.input_output, self.probability_output]),
                 self.maps_output,
             ],
@@ -303,7 +322,7 @@ class DigitReader:
             self.caption.value = html.escape(self.note)
             self.last_update_seconds = time.perf_counter() - start
             return
-        self.reading = _check_reading(self.net.read(self.digit))
+        self.reading = _check_reading(self.net.read(self.digit), self.layer_names)
         self.probabilities = np.asarray(self.reading["probabilities"], dtype=np.float64)
         self.prediction = int(np.argmax(self.probabilities))
         confidence = self.probabilities[self.prediction]
@@ -315,14 +334,16 @@ class DigitReader:
         self.probability_figure.update_layout(
             width=320, height=230, margin=dict(l=50, r=10, t=40, b=40), title_font_size=14
         )
-        maps = [np.asarray(self.reading[layer], dtype=np.float32) for layer in LAYERS]
-        if self.maps_figure is None:
-            self.maps_figure = _maps_figure(maps)
+        maps = [np.asarray(self.reading[layer], dtype=np.float32) for layer in self.layer_names]
+        if not maps:
+            pass  # a network without convolutions: no maps to show
+        elif self.maps_figure is None:
+            self.maps_figure = _maps_figure(self.layer_names, maps)
         else:
             _refill_maps(self.maps_figure, maps)
         show_figures(self.input_output, self.input_figure)
         show_figures(self.probability_output, self.probability_figure)
-        show_figures(self.maps_output, self.maps_figure)
+        show_figures(self.maps_output, *([self.maps_figure] if maps else []))
         # The caption last: when the page shows the new reading, its figures have come.
         self.caption.value = (
             f"read as <b>{self.prediction}</b> ({confidence:.2f}) · "
@@ -349,10 +370,14 @@ class DigitReader:
 
     @property
     def figures(self) -> tuple[go.Figure, ...]:
-        """The figures on screen: input, probabilities and feature maps; none when empty."""
-        if self.digit is None or self.maps_figure is None or self.probability_figure is None:
+        """The figures on screen: input, probabilities and feature maps; none when empty.
+
+        A network without convolutional layers has no feature-map figure.
+        """
+        if self.digit is None or self.probability_figure is None:
             return ()
-        return self.input_figure, self.probability_figure, self.maps_figure
+        maps = (self.maps_figure,) if self.layer_names and self.maps_figure is not None else ()
+        return self.input_figure, self.probability_figure, *maps
 
     def _ipython_display_(self) -> None:
         display(self.widget)
@@ -371,57 +396,74 @@ def _input_figure() -> go.Figure:
     return figure
 
 
-def _shown_count(maps: Sequence[np.ndarray]) -> int:
-    """How many channels of each layer are drawn: :data:`N_MAPS`, or fewer if a layer has fewer."""
-    return min(N_MAPS, *(layer_maps.shape[-1] for layer_maps in maps))
-
-
 def _row_scales(maps: Sequence[np.ndarray]) -> tuple[list[np.ndarray], list[float], list[float]]:
-    """The maps drawn, (height, width) each, layer by layer, and the grey scale of each."""
-    count = _shown_count(maps)
+    """The maps drawn, (height, width) each, row by row, and the grey scale of each.
+
+    Each layer is a row of its first :data:`N_MAPS` channels (fewer if it has
+    fewer), on its own grey scale; a shorter row is filled up with empty cells.
+    """
+    columns = max(min(N_MAPS, layer_maps.shape[-1]) for layer_maps in maps)
     stack, low, high = [], [], []
     for layer_maps in maps:
-        shown = layer_maps[:, :, :count]
+        shown = layer_maps[:, :, :N_MAPS]
         bottom, top = min(0.0, float(shown.min())), float(shown.max())
         top = top if top > bottom else bottom + 1.0
-        for channel in range(count):
-            stack.append(np.ascontiguousarray(shown[:, :, channel]))
+        for channel in range(columns):
+            if channel < shown.shape[-1]:
+                stack.append(np.ascontiguousarray(shown[:, :, channel]))
+            else:
+                stack.append(np.full((1, 1), np.nan, dtype=np.float32))  # an empty cell
             low.append(bottom)
             high.append(top)
     return stack, low, high
 
 
-def _maps_figure(maps: Sequence[np.ndarray]) -> go.Figure:
-    """The first channels of each layer, one row per layer, 52-pixel cells (464 px wide)."""
+def _maps_figure(layer_names: Sequence[str], maps: Sequence[np.ndarray]) -> go.Figure:
+    """The first channels of each layer, one row per layer named with its shape; 52-pixel cells."""
     stack, low, high = _row_scales(maps)
-    count = _shown_count(maps)
-    labels, names = [], []
-    for layer in LAYERS:
-        labels += [f"{layer}: 0", *(str(channel) for channel in range(1, count))]
-        names += [f"{layer} channel {channel}" for channel in range(count)]
-    sizes = ", ".join(
-        f"{layer} {m.shape[0]} x {m.shape[1]}" for layer, m in zip(LAYERS, maps, strict=True)
-    )
+    columns = len(stack) // len(maps)
+    labels, names, hovers = [], [], []
+    for layer, layer_maps in zip(layer_names, maps, strict=True):
+        height, width, channels = layer_maps.shape
+        labels += [f"{layer} · {height} x {width} x {channels}"] + [""] * (columns - 1)
+        for channel in range(columns):
+            shown = channel < channels
+            names.append(
+                f"{layer} channel {channel}" if shown else f"{layer}: no channel {channel}"
+            )
+            hovers.append(
+                f"{layer} channel {channel}, row %{{y}}, col %{{x}}: %{{z:.3g}}<extra></extra>"
+                if shown
+                else "<extra></extra>"
+            )
     # heatmap_grid takes one (n, height, width) stack, and the layers' maps differ in
     # size: lay the grid out with 1 x 1 placeholders, then put each map in.
     figure = heatmap_grid(
         np.zeros((len(stack), 1, 1), dtype=np.float32),
         labels,
-        count,
+        columns,
         52,
-        f"feature maps, channels 0-{count - 1}: {sizes}",
+        _maps_title(layer_names),
         colorscale=GREY_SCALE,
         zmin=low,
         zmax=high,
-        hovertemplate=[
-            f"{name}, row %{{y}}, col %{{x}}: %{{z:.3g}}<extra></extra>" for name in names
-        ],
+        hovertemplate=hovers,
         names=names,
     )
     figure.update_layout(title_font_size=13)
+    for annotation in figure.layout.annotations:  # a row's name starts at its left edge
+        annotation.update(x=0, xanchor="left")
     for trace, z in zip(figure.data, stack, strict=True):
         trace.z = z
     return figure
+
+
+def _maps_title(layer_names: Sequence[str]) -> str:
+    """The maps figure's title: the layers by name, or their number where the names are long."""
+    title = f"feature maps of {', '.join(layer_names)} (first channels, up to {N_MAPS})"
+    if len(title) > 72:  # wider than the figure
+        title = f"feature maps of {len(layer_names)} layers (first channels, up to {N_MAPS})"
+    return title
 
 
 def _refill_maps(figure: go.Figure, maps: Sequence[np.ndarray]) -> None:

@@ -2,9 +2,9 @@
 
 - :mod:`~utils.widgets.explorer.edits`: the changes made to a digit (shift, erase);
 - :mod:`~utils.widgets.explorer.controls`: the ipywidgets and their layout;
-- :mod:`~utils.widgets.explorer.model`: one model call for every layer's maps and the probabilities;
 - :mod:`~utils.widgets.explorer.drawing`: the figures and the caption;
-- :mod:`~utils.widgets.explorer.widget`: :class:`FeatureMapExplorer`, which composes them.
+- :mod:`~utils.widgets.explorer.widget`: :class:`FeatureMapExplorer`, which composes them
+  and reads the model through :class:`utils.widgets.network.ModelReader`.
 """
 
 from utils.widgets.explorer.widget import FeatureMapExplorer

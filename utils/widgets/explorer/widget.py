@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import time
 
 import numpy as np
@@ -15,7 +16,7 @@ from utils.widgets._output import show_figures
 from utils.widgets.explorer import drawing
 from utils.widgets.explorer.controls import build_controls, limit_channels
 from utils.widgets.explorer.edits import describe_edits, erase_region, shift_image
-from utils.widgets.explorer.model import LayerProbe
+from utils.widgets.network import ModelReader, NotADigitReader
 
 
 class FeatureMapExplorer:
@@ -29,17 +30,18 @@ class FeatureMapExplorer:
     The digit can be shifted, partly erased, or replaced by an image of your
     own (:meth:`show_image`), and the prediction follows.
 
-    The model is called directly on the one image (not ``model.predict``,
-    which prepares a whole data pipeline for every call), through one Keras
-    model that returns every chosen layer's output and the probabilities at
-    once. A new digit only refills the figures' arrays; the feature-map
-    figure is rebuilt only when the layer or the channels change.
+    The model is read through :class:`utils.widgets.network.ModelReader`:
+    one compiled Keras call returns every chosen layer's output and the
+    probabilities at once. A new digit only refills the figures' arrays; the
+    feature-map figure is rebuilt only when the layer or the channels change.
 
     Parameters
     ----------
     model : keras.Model
-        A built model whose last layer gives probabilities (softmax), for
-        example ``utils.models.load_pretrained_convnet()``.
+        A built Sequential or functional model with a 28 x 28 grey input and
+        10 outputs, for example ``utils.models.load_pretrained_convnet()`` or
+        the network a lesson has just trained. A model that outputs logits is
+        read through a softmax (:attr:`model_note` says so).
     images : array_like, shape (n, height, width) or (n, height, width, 1)
         The digits to browse, floats in [0, 1] (uint8 0-255 is divided by 255).
     labels : array_like of int, shape (n,)
@@ -49,7 +51,7 @@ class FeatureMapExplorer:
         computed with ``model.predict`` on the first click when omitted.
     layer_names : sequence of str, optional
         The layers to offer; by default every layer whose output is a stack of
-        maps (4-D), in order.
+        maps (4-D), in order: convolutions, poolings, batch normalisations.
     n_shown : int, default 32
         How many channels are shown at first (the ``channels`` range).
     description : str, default "test digit"
@@ -80,6 +82,9 @@ class FeatureMapExplorer:
         The model's output for it.
     input_figure, probability_figure, maps_figure : plotly.graph_objects.Figure
         The figures shown.
+    model_note : str
+        What the explorer says about the model ("" or, for example, that it
+        outputs logits); shown under the caption.
     last_update_seconds : float
         How long the last redraw took in Python (model call and figures).
     """
@@ -113,7 +118,16 @@ class FeatureMapExplorer:
                     f"predictions must have one entry per image: got "
                     f"{self._predictions.shape[0]} for {self.images.shape[0]} images"
                 )
-        self._probe = LayerProbe(model, layer_names)
+        self._probe = ModelReader(
+            model, maps="all", layer_names=layer_names, who="FeatureMapExplorer"
+        )
+        if not self._probe.layer_names:
+            raise NotADigitReader(
+                f"model {model.name!r} has no layer with feature maps to explore"  # type: ignore[attr-defined]
+            )
+        if self.images.shape[1:] != (28, 28):
+            raise ValueError(f"images must be 28 x 28 digits, got shape {self.images.shape[1:]}")
+        self.model_note = self._probe.note
         self.layer_names = self._probe.layer_names
         self.description = str(description)
         n_shown = integer(n_shown, "n_shown", minimum=1)
@@ -121,7 +135,7 @@ class FeatureMapExplorer:
         controls = build_controls(
             self.images.shape[0],
             self.layer_names,
-            self._probe.n_channels[self.layer_names[0]],
+            self._probe.shapes[self.layer_names[0]][-1],
             n_shown,
         )
         self.index = controls.index
@@ -208,7 +222,7 @@ class FeatureMapExplorer:
         self.probability_figure = probability_bar(self.probabilities, label=label)
         self.caption.value = drawing.caption_html(
             self._who(), label, self.prediction, self.probabilities[self.prediction], self._edits()
-        )
+        ) + (f"<br><i>{html.escape(self.model_note)}</i>" if self.model_note else "")
         show_figures(self.left, self.input_figure, self.probability_figure)
         show_figures(self.right, self.maps_figure)
         self.last_update_seconds = time.perf_counter() - start
