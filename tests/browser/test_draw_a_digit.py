@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parents[2]
 DEMO = "demo_draw_a_digit.ipynb"
 STAND_IN = "canvas_stand_in.ipynb"
 READER_CELL = "from utils.widgets import DigitReader\n\nreader = DigitReader()\nreader"
@@ -240,9 +241,8 @@ def test_draw_a_one_and_a_zero(lab, browser, screenshots):
         page.close()
 
 
-@pytest.fixture
-def demo_page(chromium_path, tmp_path):
-    """`make demo` on a free port: its URL with the token; stopped at the end.
+def _make_demo(tmp_path: Path, *make_args: str):
+    """`make demo` on a free port: yields its URL with the token and its log; stopped at the end.
 
     Its output goes to a file, not a pipe: a pipe nobody reads would fill up
     with Voila's log lines and stop the server.
@@ -258,8 +258,9 @@ def demo_page(chromium_path, tmp_path):
                 "--no-print-directory",
                 "demo",
                 f"DEMO_ARGS=--no-browser --port={port} --Voila.ip=127.0.0.1",
+                *make_args,
             ],
-            cwd=Path(__file__).resolve().parents[2],
+            cwd=ROOT,
             stdout=sink,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -278,13 +279,31 @@ def demo_page(chromium_path, tmp_path):
                 break
             time.sleep(0.3)
         assert found, f"make demo printed no token:\n{log.read_text()}"
-        yield f"http://127.0.0.1:{port}/?token={found.group(1)}"
+        yield f"http://127.0.0.1:{port}/?token={found.group(1)}", log
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def demo_page(chromium_path, tmp_path):
+    """`make demo`: the page's URL with its token."""
+    for url, _ in _make_demo(tmp_path):
+        yield url
+
+
+@pytest.fixture
+def saved_model_demo_page(chromium_path, tmp_path):
+    """`make demo MODEL=...` on the pretrained ConvNet saved with model.save: URL, file, log."""
+    from utils.models import load_pretrained_convnet
+
+    path = tmp_path / "my_convnet.keras"
+    load_pretrained_convnet().save(path)
+    for url, log in _make_demo(tmp_path, f"MODEL={path}"):
+        yield url, path, log
 
 
 def test_the_make_demo_page_reads_a_one_and_a_zero(demo_page, browser, screenshots):
@@ -313,3 +332,50 @@ def test_the_make_demo_page_reads_a_one_and_a_zero(demo_page, browser, screensho
         page.screenshot(path=screenshots / "make_demo-zero.png", full_page=True)
     finally:
         page.close()
+
+
+def test_make_demo_shows_a_saved_model(saved_model_demo_page, browser, screenshots):
+    """`make demo MODEL=file.keras`: the page says which file, and reads with it, row by row."""
+    url, path, log = saved_model_demo_page
+    assert f"make demo: reading {path}" in log.read_text(), log.read_text()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(url)
+        canvas = page.locator(".course-canvas")
+        canvas.wait_for(state="visible", timeout=120_000)  # Voila runs the notebook first
+        body = page.inner_text("body")
+        assert f"the network: {path}" in body, "the page does not say which model it shows"
+        _wait_for_summary(page, "draw a digit")
+        stroke = [(140, 40 + 10 * step) for step in range(21)]
+        _draw_with_the_mouse(page, _canvas_box(canvas), stroke)
+        _wait_for_summary(page, "read as 1")
+        rows = page.locator(".course-reader-maps").evaluate(
+            "(node) => { const plot = node.querySelector('.js-plotly-plot');"
+            " return plot ? plot.layout.annotations.map((a) => a.text).filter((t) => t) : []; }"
+        )
+        assert rows == ["conv_1 · 26 x 26 x 32", "conv_2 · 11 x 11 x 64", "conv_3 · 3 x 3 x 64"]
+        page.screenshot(path=screenshots / "make_demo-saved-model.png", full_page=True)
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize(
+    ("make_model", "said"),
+    [
+        ("missing.keras", "no model file at"),
+        ("weights.h5", "is not a .keras file (a weights file"),
+    ],
+)
+def test_make_demo_refuses_a_bad_model_file_before_the_page_starts(tmp_path, make_model, said):
+    (tmp_path / "weights.h5").write_bytes(b"not a model")
+    result = subprocess.run(
+        ["make", "--no-print-directory", "demo", f"MODEL={tmp_path / make_model}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert f"make demo: MODEL={tmp_path / make_model}: " in result.stdout, result.stdout
+    assert said in result.stdout and "Traceback" not in result.stdout + result.stderr
+    assert "voila" not in result.stdout + result.stderr, "the page started anyway"
