@@ -85,18 +85,18 @@ grade: $(STAMP)
 # of the pretrained ConvNet; it is checked before the page starts.
 DEMO_ARGS ?=
 MODEL ?=
+export MODEL
 
 # Voila shows a token it made itself as "?token=...", so the token is made here and printed.
 demo: $(STAMP)
 	@$(BIN)/python scripts/check_lab_args.py --target=demo $(DEMO_ARGS)
-	@model='$(MODEL)'; if [ -n "$$model" ]; then \
-		$(BIN)/python scripts/check_demo_model.py "$$model" || exit 2; fi
+	@if [ -n "$$MODEL" ]; then $(BIN)/python scripts/check_demo_model.py "$$MODEL" || exit 2; fi
 	@case "$(DEMO_ARGS)" in *--token=*) token="";; \
 	*) token=$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(24))'); \
 	   echo "make demo: the login token is $$token"; \
 	   echo "make demo: open the address below with ?token=$$token in place of ?token=...";; \
 	esac; \
-	model='$(MODEL)'; if [ -n "$$model" ]; then model=$$(realpath -- "$$model"); fi; \
+	model="$$MODEL"; if [ -n "$$model" ]; then model=$$(realpath -- "$$model"); fi; \
 	set -x; COURSE_DEMO_MODEL="$$model" $(BIN)/voila --token $${token:+--token=$$token} notebooks/demo_draw_a_digit.ipynb $(DEMO_ARGS)
 
 # Every lesson is executed once, under strict nbval, offline and read-only

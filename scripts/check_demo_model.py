@@ -12,14 +12,36 @@ Usage: ``python scripts/check_demo_model.py path/to/model.keras``
 
 from __future__ import annotations
 
+import os
 import sys
+
+
+def _import_keras_quietly() -> None:
+    """Import Keras (and TensorFlow) with file descriptor 2 closed for the while.
+
+    TensorFlow's C++ start-up lines ("I0000 ... oneDNN custom operations are
+    on") go to stderr before any log level applies; they are not this check's
+    news. A Python error raised by the import still reaches the terminal.
+    """
+    from utils.environment import prepare_tensorflow
+
+    prepare_tensorflow()
+    saved, sink = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(sink, 2)
+    try:
+        import keras  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(sink)
+        os.close(saved)
 
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1 or not argv[0].strip():
         print("make demo: MODEL names one file, e.g. make demo MODEL=my-work/my_convnet.keras")
         return 2
-    from utils.models import load_saved_model  # imports TensorFlow: after the usage check
+    _import_keras_quietly()  # after the usage check: it takes seconds
+    from utils.models import load_saved_model
     from utils.widgets.network import ModelReader
 
     try:

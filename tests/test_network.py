@@ -176,6 +176,17 @@ def test_dropout_and_batch_normalisation_run_in_inference_mode(image):
     assert not np.allclose(first, softmax(training.astype(np.float64)), atol=1e-3)
 
 
+def test_a_functional_model_says_which_nested_convolutions_it_does_not_show(image):
+    body = _sequential(layers.Conv2D(4, 3, name="inner_conv"), shape=(28, 28, 2), name="body")
+    inputs = keras.Input((28, 28, 1))
+    outputs = layers.Dense(10)(layers.Flatten()(body(layers.Conv2D(2, 1, name="outer")(inputs))))
+    reader = ModelReader(keras.Model(inputs, outputs, name="wrapped"))
+    assert reader.layer_names == ["outer"]
+    assert "inside the nested model(s) ['body'] are not shown" in reader.note
+    maps, probabilities = reader(image)
+    assert maps["outer"].shape == (28, 28, 2) and probabilities.sum() == pytest.approx(1.0)
+
+
 class _Subclassed(keras.Model):
     def __init__(self):
         super().__init__(name="subclassed")

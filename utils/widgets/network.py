@@ -147,6 +147,16 @@ def _flat_layers(model: object, prefix: str = "") -> Iterator[tuple[str, object]
             yield f"{prefix}{layer.name}", layer
 
 
+def _every_layer(model: object) -> Iterator[object]:
+    """Every layer of a model, those of its nested models included."""
+    keras = _keras()
+    for layer in model.layers:  # type: ignore[attr-defined]
+        if isinstance(layer, keras.Model):
+            yield from _every_layer(layer)
+        else:
+            yield layer
+
+
 def _last_layer(model: object) -> object:
     keras = _keras()
     last = model.layers[-1]  # type: ignore[attr-defined]
@@ -244,6 +254,7 @@ class ModelReader:
         self.border = _border(model, self.input_shape, who)
         _check_output(model, who)
         self.model = model
+        self._unreached: list[str] = []  # nested models whose convolutions are not shown
         every = self._trace(model, source)
         wanted = _convolution_types() if maps == "convolutions" else (object,)
         if layer_names is None:
@@ -272,7 +283,12 @@ class ModelReader:
                 f"{name} ends in {last!r} without a softmax: its outputs are logits, "
                 "read here through a softmax"
             )
-        if not self.layer_names:
+        if self._unreached:
+            notes.append(
+                f"the convolutional layers inside the nested model(s) {self._unreached} are not "
+                "shown: build the model as one keras.Sequential, or name its layers in one graph"
+            )
+        elif not self.layer_names:
             notes.append(f"{name} has no convolutional layer: no feature maps to show")
         self.note = "; ".join(notes)
         self._extractor = keras.Model(self._source, [*found.values(), self._output])
@@ -305,7 +321,10 @@ class ModelReader:
             return every
         self._source, self._output = source, model.outputs[0]  # type: ignore[attr-defined]
         for layer in model.layers:  # type: ignore[attr-defined]
-            if not isinstance(layer, (keras.Model, keras.layers.InputLayer)):
+            if isinstance(layer, keras.Model):
+                if any(isinstance(inner, _convolution_types()) for inner in _every_layer(layer)):
+                    self._unreached.append(layer.name)
+            elif not isinstance(layer, keras.layers.InputLayer):
                 every[layer.name] = layer, layer.output
         return every
 
