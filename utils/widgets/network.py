@@ -268,7 +268,10 @@ class ModelReader:
         if PROBABILITIES in found:
             raise NotADigitReader(f"a layer named {PROBABILITIES!r} would hide the probabilities")
         self.layer_names = list(found)
-        self.shapes = {name: tuple(int(s) for s in out.shape[1:]) for name, out in found.items()}
+        self.shapes = {  # None where the model leaves a size open: (None, None, 1) inputs
+            name: tuple(None if s is None else int(s) for s in out.shape[1:])
+            for name, out in found.items()
+        }
         self.logits = not ends_in_softmax(model)
         name, last = model.name, _last_layer(model).name  # type: ignore[attr-defined]
         notes = []
