@@ -16,10 +16,11 @@ here trains, downloads or writes a file.
 from __future__ import annotations
 
 import os
+import zipfile
 
 import keras
 
-from utils._validate import flag, integer, number, text
+from utils._validate import as_path, flag, integer, number, text
 from utils.data import (  # the pretrained file's name and checksum live beside the data
     PRETRAINED_FILE,
     PRETRAINED_SHA256,
@@ -364,12 +365,7 @@ def load_saved_model(path: str | os.PathLike[str]) -> keras.Model:
         If it is not a ``.keras`` file (a zip archive that Keras wrote), or
         Keras cannot load it; the message names the file and what to do.
     """
-    import zipfile
-    from pathlib import Path
-
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a str or a path to a .keras file, got {type(path).__name__}")
-    file = Path(path)
+    file = as_path(path, "path")
     if not file.exists():
         raise FileNotFoundError(
             f"no model file at {file}: save a trained model with model.save({file.name!r}), "

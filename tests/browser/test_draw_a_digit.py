@@ -13,6 +13,7 @@ started here on a free port with its login token.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -90,18 +91,31 @@ TOO_WIDE = """(area) => {
 }"""
 
 
-def _notebook(root) -> str:
-    if (root / DEMO).exists():
-        return DEMO
-    cell = {"cell_type": "code", "metadata": {}, "source": READER_CELL, "outputs": []}
-    cell["execution_count"] = None
+def write_notebook(path: Path, sources: list[str]) -> None:
+    """A notebook of unrun code cells, one per source, written to ``path``."""
+    cells = [
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "source": source,
+            "outputs": [],
+            "execution_count": None,
+        }
+        for source in sources
+    ]
     notebook = {
-        "cells": [cell],
+        "cells": cells,
         "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
         "nbformat": 4,
         "nbformat_minor": 5,
     }
-    (root / STAND_IN).write_text(json.dumps(notebook), encoding="utf-8")
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+
+
+def _notebook(root) -> str:
+    if (root / DEMO).exists():
+        return DEMO
+    write_notebook(root / STAND_IN, [READER_CELL])
     return STAND_IN
 
 
@@ -182,11 +196,20 @@ def _maps(page) -> str:
     return maps.evaluate(MAPS_DATA)
 
 
-def _open_and_run(page, url: str, token: str, name: str) -> None:
-    """Open the notebook ``name`` in JupyterLab and run its cells up to the reader's."""
-    page.goto(f"{url}/lab/tree/{name}?reset&token={token}")
-    page.wait_for_function(KERNEL_IDLE, timeout=60_000)
-    _run_reader_cells(page, name)
+@contextlib.contextmanager
+def reader_page(lab, browser, notebook):
+    """A page of JupyterLab on the notebook that ``notebook(root)`` writes (and names), its
+    cells run up to the reader's: yields (page, name); the page is closed at the end."""
+    url, token, root = lab
+    name = notebook(root)
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    try:
+        page.goto(f"{url}/lab/tree/{name}?reset&token={token}")
+        page.wait_for_function(KERNEL_IDLE, timeout=60_000)
+        _run_reader_cells(page, name)
+        yield page, name
+    finally:
+        page.close()
 
 
 def _the_canvas(page, name: str):
@@ -199,11 +222,7 @@ def _the_canvas(page, name: str):
 
 
 def test_draw_a_one_and_a_zero(lab, browser, screenshots):
-    url, token, root = lab
-    name = _notebook(root)
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    try:
-        _open_and_run(page, url, token, name)
+    with reader_page(lab, browser, _notebook) as (page, name):
         canvas = _the_canvas(page, name)
         assert page.locator(".course-reader-probabilities .js-plotly-plot").count() == 0
         box = _canvas_box(canvas)
@@ -237,8 +256,6 @@ def test_draw_a_one_and_a_zero(lab, browser, screenshots):
         assert zero != one, f"{name}: the feature maps did not change from the 1 to the 0"
         page.locator(".course-reader").scroll_into_view_if_needed()
         page.screenshot(path=screenshots / "demo_draw_a_digit-zero.png")
-    finally:
-        page.close()
 
 
 def _make_demo(tmp_path: Path, *make_args: str):

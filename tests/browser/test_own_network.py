@@ -29,9 +29,10 @@ from test_draw_a_digit import (
     WAIT,
     _canvas_box,
     _draw_with_the_mouse,
-    _open_and_run,
     _the_canvas,
     _wait_for_summary,
+    reader_page,
+    write_notebook,
 )
 
 NOTEBOOK = "own_network.ipynb"
@@ -120,19 +121,7 @@ def _expected_rows() -> list[tuple[str, int, int, int]]:
 
 
 def _notebook(root) -> str:
-    cells = [
-        {"cell_type": "code", "metadata": {}, "source": source, "outputs": []}
-        for source in (SETUP_CELL, TRAIN_CELL, READER_CELL)
-    ]
-    for cell in cells:
-        cell["execution_count"] = None
-    notebook = {
-        "cells": cells,
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-    (root / NOTEBOOK).write_text(json.dumps(notebook), encoding="utf-8")
+    write_notebook(root / NOTEBOOK, [SETUP_CELL, TRAIN_CELL, READER_CELL])
     return NOTEBOOK
 
 
@@ -164,11 +153,7 @@ def _maps_figure(page) -> dict:
 
 
 def test_draw_a_one_on_a_network_trained_in_the_notebook(lab, browser, screenshots):
-    url, token, root = lab
-    name = _notebook(root)
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    try:
-        _open_and_run(page, url, token, name)
+    with reader_page(lab, browser, _notebook) as (page, name):
         seconds = _training_seconds(page)
         print(f"{name}: the model trained in {seconds:.1f} s in the notebook's kernel")
         assert seconds < TRAIN_LIMIT, (
@@ -218,5 +203,3 @@ def test_draw_a_one_on_a_network_trained_in_the_notebook(lab, browser, screensho
 
         page.locator(".course-reader").scroll_into_view_if_needed()
         page.screenshot(path=screenshots / "own_network-one.png")
-    finally:
-        page.close()

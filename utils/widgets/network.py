@@ -134,27 +134,21 @@ def _check_output(model: object, who: str) -> None:
         )
 
 
-def _flat_layers(model: object, prefix: str = "") -> Iterator[tuple[str, object]]:
-    """A Sequential model's layers in order, with the layers of nested Sequential models.
+def _flat_layers(
+    model: object, prefix: str = "", into: str = "Sequential"
+) -> Iterator[tuple[str, object]]:
+    """A model's layers in order, with the layers of the models nested in it.
 
-    A nested layer's name is prefixed with its model's, as ``"base_body/conv_1"``.
+    ``into`` says which nested models are opened: "Sequential" ones (the
+    reader can reach their layers' outputs) or every "Model". A nested
+    layer's name is prefixed with its model's, as ``"base_body/conv_1"``.
     """
-    keras = _keras()
+    nested = getattr(_keras(), into)
     for layer in model.layers:  # type: ignore[attr-defined]
-        if isinstance(layer, keras.Sequential):
-            yield from _flat_layers(layer, f"{prefix}{layer.name}/")
+        if isinstance(layer, nested):
+            yield from _flat_layers(layer, f"{prefix}{layer.name}/", into)
         else:
             yield f"{prefix}{layer.name}", layer
-
-
-def _every_layer(model: object) -> Iterator[object]:
-    """Every layer of a model, those of its nested models included."""
-    keras = _keras()
-    for layer in model.layers:  # type: ignore[attr-defined]
-        if isinstance(layer, keras.Model):
-            yield from _every_layer(layer)
-        else:
-            yield layer
 
 
 def _last_layer(model: object) -> object:
@@ -172,11 +166,6 @@ def ends_in_softmax(model: object) -> bool:
     if isinstance(last, _keras().layers.Softmax):
         return True
     return getattr(getattr(last, "activation", None), "__name__", "") == "softmax"
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
-    return shifted / shifted.sum(axis=-1, keepdims=True)
 
 
 def _chosen(every: dict, layer_names: object) -> dict:
@@ -294,7 +283,10 @@ class ModelReader:
         elif not self.layer_names:
             notes.append(f"{name} has no convolutional layer: no feature maps to show")
         self.note = "; ".join(notes)
-        self._extractor = keras.Model(self._source, [*found.values(), self._output])
+        output = self._output
+        if self.logits:  # the softmax inside the one compiled call
+            output = keras.layers.Softmax(name="digit_reader_softmax")(output)
+        self._extractor = keras.Model(self._source, [*found.values(), output])
 
     def _trace(self, model: object, source: object) -> dict:
         """Every layer by name, with its symbolic output; sets the extractor's two ends.
@@ -325,7 +317,8 @@ class ModelReader:
         self._source, self._output = source, model.outputs[0]  # type: ignore[attr-defined]
         for layer in model.layers:  # type: ignore[attr-defined]
             if isinstance(layer, keras.Model):
-                if any(isinstance(inner, _convolution_types()) for inner in _every_layer(layer)):
+                inner = (found for _, found in _flat_layers(layer, into="Model"))
+                if any(isinstance(found, _convolution_types()) for found in inner):
                     self._unreached.append(layer.name)
             elif not isinstance(layer, keras.layers.InputLayer):
                 every[layer.name] = layer, layer.output
@@ -341,15 +334,12 @@ class ModelReader:
         batch = batch.reshape(len(batch), *shape)
         results = self._extractor.predict_on_batch(batch)
         results = [results] if not isinstance(results, (list, tuple)) else list(results)
-        arrays = [np.asarray(result) for result in results]
-        if self.logits:
-            arrays[-1] = _softmax(arrays[-1].astype(np.float64)).astype(np.float32)
-        return arrays
+        return [np.asarray(result) for result in results]
 
     def __call__(self, image: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """Each layer's maps (height, width, channels) and the 10 probabilities for one image."""
         arrays = self._outputs(np.asarray(image)[None])
-        maps = {name: array[0] for name, array in zip(self.layer_names, arrays, strict=False)}
+        maps = {name: array[0] for name, array in zip(self.layer_names, arrays[:-1], strict=True)}
         return maps, arrays[-1][0]
 
     def read(self, image28: np.ndarray) -> dict[str, np.ndarray]:

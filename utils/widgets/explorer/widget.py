@@ -118,6 +118,8 @@ class FeatureMapExplorer:
                     f"predictions must have one entry per image: got "
                     f"{self._predictions.shape[0]} for {self.images.shape[0]} images"
                 )
+        if self.images.shape[1:] != (28, 28):
+            raise ValueError(f"images must be 28 x 28 digits, got shape {self.images.shape[1:]}")
         self._probe = ModelReader(
             model, maps="all", layer_names=layer_names, who="FeatureMapExplorer"
         )
@@ -125,8 +127,6 @@ class FeatureMapExplorer:
             raise NotADigitReader(
                 f"model {model.name!r} has no layer with feature maps to explore"  # type: ignore[attr-defined]
             )
-        if self.images.shape[1:] != (28, 28):
-            raise ValueError(f"images must be 28 x 28 digits, got shape {self.images.shape[1:]}")
         self.model_note = self._probe.note
         self.layer_names = self._probe.layer_names
         self.description = str(description)
