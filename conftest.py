@@ -11,16 +11,15 @@ oneDNN notice among them). The kernel forwards them into the notebook as a
 left out of nbval's comparison on both sides, stored and fresh; everything
 else is compared.
 
-Figures (plotly's JSON) are compared as structures: every string, key, list
-length, shape and integer exactly, every float as a number. A float may differ
-by float32's last bits, which change from one CPU, BLAS thread count or Python
-to another: two floats agree when they differ by at most ``FIGURE_RTOL`` of
-the largest magnitude stored under the same name in the figure (``data.z``:
-the z of every trace, ``layout.xaxis2.domain``), or by one unit in the last of
-the ``FIGURE_DIGITS`` significant digits that ``utils.plots`` stores (a value
-rounded the other way). A different value in the third significant digit,
-another shape, a missing trace or a changed title fails, and the failure names
-the first place that differs. Text is compared exactly.
+Figures (plotly's JSON) are compared as structures, within the float
+tolerance that ``scripts/figure_comparison.py`` explains and measures.
+
+When ``COURSE_JUDGE_DIR`` names a folder (``tests/test_lessons.py`` sets it),
+the grader's judge (``scripts/grade.py``) also runs in the lesson's kernel after
+each exercise cell, as it runs in the student copy's: its verdicts on the
+exercise as the lesson leaves it (``...``) and on the lesson's own answer go to
+that folder, outside the compared outputs. The lesson is then executed once
+for both.
 
 It also checks that a test session leaves the checkout as it found it (the
 ``git status`` at the end must equal the one at the start).
@@ -28,28 +27,19 @@ It also checks that a test session leaves the checkout as it found it (the
 
 from __future__ import annotations
 
-import base64
-import copy
+import os
 import subprocess
 from pathlib import Path
 
+import grade  # scripts/ (pyproject's pythonpath)
 import nbval.plugin
-import numpy as np
 import pytest
+import session_reports  # scripts/
+from figure_comparison import match_figures  # scripts/
 
 from utils.environment import prepare_tensorflow  # imports no TensorFlow
 
 prepare_tensorflow()  # before any test imports TensorFlow
-
-from utils.plots import FIGURE_DIGITS  # noqa: E402 (after the variables: no TensorFlow here)
-
-FIGURE_MIME = "application/vnd.plotly.v1+json"
-# Measured by benchmarks/figure_drift.py (floats unrounded) on an AVX-512 CPU
-# against outputs stored on an AVX2 one: the largest difference was 4.1e-7 of
-# its scale (lesson 06's feature maps), the same with TF_ENABLE_ONEDNN_OPTS=0 or
-# OMP_NUM_THREADS=1. 1e-5 leaves a margin of 25 and is a hundred times finer
-# than a change in the third significant digit of the largest value.
-FIGURE_RTOL = 1e-5
 
 _STATUS_AT_START = pytest.StashKey[str | None]()
 
@@ -60,123 +50,6 @@ def _without_stderr(outputs: list) -> list:
         for output in outputs
         if not (output.get("output_type") == "stream" and output.get("name") == "stderr")
     ]
-
-
-def _numbers(node: object) -> np.ndarray | None:
-    """``node`` as an array if it is numbers (a number, a list of them, a typed array)."""
-    if isinstance(node, dict) and isinstance(node.get("bdata"), str):
-        array = np.frombuffer(base64.b64decode(node["bdata"]), dtype="<" + str(node["dtype"]))
-        shape = node.get("shape")
-        return array.reshape([int(n) for n in str(shape).split(",")]) if shape else array
-    if isinstance(node, bool) or not isinstance(node, int | float | list):
-        return None
-    if isinstance(node, list) and not node:
-        return None
-    try:
-        array = np.asarray(node)
-    except ValueError:  # ragged lists
-        return None
-    return array if array.dtype.kind in "iuf" else None
-
-
-def _largest(node: object, name: str = "", into: dict | None = None) -> dict[str, float]:
-    """The largest magnitude of the numbers under each name (the keys from the root) of a figure.
-
-    ``data.z`` is every trace's ``z``: subplots that share a colour scale are
-    compared on that scale, so a dark map's small values are not held to a
-    tolerance relative to themselves.
-    """
-    into = {} if into is None else into
-    numbers = _numbers(node)
-    if numbers is not None:
-        finite = numbers[np.isfinite(numbers)] if numbers.dtype.kind == "f" else numbers
-        into[name] = max(into.get(name, 0.0), float(np.max(np.abs(finite), initial=0.0)))
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            _largest(value, f"{name}.{key}".lstrip("."), into)
-    elif isinstance(node, list):
-        for item in node:
-            _largest(item, name, into)
-    return into
-
-
-def _numbers_difference(ref: np.ndarray, test: np.ndarray, scale: float) -> tuple | None:
-    """None when two same-shaped arrays agree (see the module doc), else where they first differ."""
-    if ref.dtype.kind in "iu" and test.dtype.kind in "iu":
-        bad = ref != test
-    else:
-        ref, test = ref.astype(np.float64), test.astype(np.float64)
-        finite = np.isfinite(ref) & np.isfinite(test)
-        magnitude = np.maximum(np.abs(ref), np.abs(test))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            last_digit = np.where(
-                finite & (magnitude > 0),
-                10.0 ** (np.floor(np.log10(magnitude)) - FIGURE_DIGITS + 1),
-                0.0,
-            )
-        allowed = np.maximum(FIGURE_RTOL * scale, 1.5 * last_digit)
-        same_special = ~finite & ((ref == test) | (np.isnan(ref) & np.isnan(test)))
-        bad = ~same_special & ~(finite & (np.abs(ref - test) <= allowed))
-    return tuple(int(i) for i in np.argwhere(bad)[0]) if bad.any() else None
-
-
-def figure_difference(ref: object, test: object) -> str | None:
-    """None when two plotly figure JSONs agree (see the module doc), else the first difference."""
-    return _difference(ref, test, "figure", "", _largest(ref))
-
-
-def _difference(ref: object, test: object, path: str, name: str, scales: dict) -> str | None:
-    ref_numbers, test_numbers = _numbers(ref), _numbers(test)
-    if ref_numbers is not None and test_numbers is not None:
-        if ref_numbers.shape != test_numbers.shape:
-            return f"{path}: shape {ref_numbers.shape} stored, {test_numbers.shape} now"
-        where = _numbers_difference(ref_numbers, test_numbers, scales.get(name, 0.0))
-        if where is not None:
-            index = f"[{', '.join(map(str, where))}]" if where else ""
-            return f"{path}{index}: {ref_numbers[where]!r} stored, {test_numbers[where]!r} now"
-        return None
-    if isinstance(ref, dict) and isinstance(test, dict):
-        if ref.keys() != test.keys():
-            missing, extra = sorted(ref.keys() - test.keys()), sorted(test.keys() - ref.keys())
-            return f"{path}: keys missing now {missing}, new keys {extra}"
-        differences = (
-            _difference(ref[k], test[k], f"{path}.{k}", f"{name}.{k}".lstrip("."), scales)
-            for k in ref
-        )
-        return next((d for d in differences if d is not None), None)
-    if isinstance(ref, list) and isinstance(test, list):
-        if len(ref) != len(test):
-            return f"{path}: {len(ref)} items stored, {len(test)} now"
-        differences = (
-            _difference(r, t, f"{path}[{i}]", name, scales)
-            for i, (r, t) in enumerate(zip(ref, test, strict=True))
-        )
-        return next((d for d in differences if d is not None), None)
-    if ref == test and type(ref) is type(test):
-        return None
-    return f"{path}: {ref!r} stored, {test!r} now"
-
-
-def match_figures(test: list, ref: list) -> tuple[list, list[str]]:
-    """``test`` with each figure that agrees with its stored twin replaced by that twin.
-
-    Figures are paired in order, as nbval pairs outputs of one mimetype. Returns
-    the outputs for nbval's exact comparison and the differences found.
-    """
-    stored = iter([out["data"][FIGURE_MIME] for out in ref if FIGURE_MIME in out.get("data", {})])
-    matched, differences = [], []
-    for output in test:
-        data = output.get("data", {})
-        twin = next(stored, None) if FIGURE_MIME in data else None
-        if twin is not None:
-            difference = figure_difference(twin, data[FIGURE_MIME])
-            if difference is None:  # shallow copies keep nbformat's NotebookNode type
-                output, output["data"] = copy.copy(output), copy.copy(data)
-                output["data"][FIGURE_MIME] = twin
-            else:
-                differences.append(difference)
-        matched.append(output)
-    return matched, differences
 
 
 _compare_outputs = nbval.plugin.IPyNbCell.compare_outputs
@@ -191,8 +64,44 @@ def _compare_outputs_for_the_course(self, test, ref, skip_compare=None):
     return same
 
 
+_runtest = nbval.plugin.IPyNbCell.runtest
+
+
+def _run_and_judge(self):
+    """nbval's run of a cell; after an exercise cell, the grader's judge in the same kernel."""
+    _runtest(self)
+    folder = os.environ.get(grade.JUDGE_FOLDER)
+    if not folder or "exercise" not in self.cell.get("metadata", {}).get("tags", []):
+        return
+    if not hasattr(self.parent, "course_lesson"):
+        self.parent.course_lesson = grade.read_lesson(Path(str(self.parent.fspath)))
+    lesson = self.parent.course_lesson
+    exercise = next(e for e in lesson.exercises if e.cell_id == self.cell.get("id"))
+    out = str(Path(folder) / grade.verdicts_file(exercise))
+    kernel, timeout = self.parent.kernel, self.config.option.nbval_cell_timeout
+    msg_id = kernel.execute_cell_input(grade.judge_cell(lesson, exercise, {}, out), False)
+    kernel.await_reply(msg_id, timeout=timeout)
+    kernel.await_idle(msg_id, timeout)
+
+
+def _first_process(config) -> bool:
+    """Not a pytest-xdist worker: the process that prints the summary and checks the checkout."""
+    return not hasattr(config, "workerinput")
+
+
 def pytest_configure(config):
     nbval.plugin.IPyNbCell.compare_outputs = _compare_outputs_for_the_course
+    nbval.plugin.IPyNbCell.runtest = _run_and_judge
+    if _first_process(config):
+        session_reports.start()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if _first_process(config):
+        for title, lines in session_reports.sections().items():
+            terminalreporter.section(title)
+            for line in lines:
+                terminalreporter.write_line(line)
 
 
 # The course must leave the checkout as it found it: no notebook, test or data
@@ -216,10 +125,13 @@ def _git_status() -> str | None:
 
 
 def pytest_sessionstart(session):
-    session.config.stash[_STATUS_AT_START] = _git_status()
+    if _first_process(session.config):
+        session.config.stash[_STATUS_AT_START] = _git_status()
 
 
 def pytest_sessionfinish(session, exitstatus):
+    if not _first_process(session.config):
+        return  # the first process checks, once every worker has finished
     before = session.config.stash.get(_STATUS_AT_START, None)
     after = _git_status()
     if before is None or after is None or before == after:

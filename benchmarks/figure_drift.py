@@ -4,8 +4,8 @@ Runs each notebook in a fresh kernel (in memory: nothing is saved), pairs
 every figure with its stored twin, and prints per notebook how many float
 values the figures hold, how many differ at all, and the largest difference
 relative to the largest magnitude stored under the same name in the figure
-(the "scale", which ``conftest.py`` bounds by ``FIGURE_RTOL``), beside the verdict
-of ``conftest.py``'s comparison.
+(the "scale", which ``scripts/figure_comparison.py`` bounds by ``FIGURE_RTOL``),
+beside the verdict of that comparison, the one nbval uses.
 
 Change the arithmetic the way another CPU would, then compare, for example:
 
@@ -28,26 +28,26 @@ import numpy as np
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
-import conftest  # noqa: E402 (the comparison nbval uses)
+import figure_comparison  # noqa: E402 (scripts/: the comparison nbval uses)
 
 TRAINING = {"05_mnist_convnet.ipynb", "07_architectures.ipynb"}
 
 
 def _figures(notebook: nbformat.NotebookNode) -> list[tuple[int, dict]]:
     return [
-        (index, output["data"][conftest.FIGURE_MIME])
+        (index, output["data"][figure_comparison.FIGURE_MIME])
         for index, cell in enumerate(notebook.cells)
         if cell.cell_type == "code"
         for output in cell.get("outputs", [])
-        if conftest.FIGURE_MIME in output.get("data", {})
+        if figure_comparison.FIGURE_MIME in output.get("data", {})
     ]
 
 
 def _float_arrays(ref: object, test: object, name: str = ""):
     """Yield (name, stored, fresh) for the float arrays at the same place of two figures."""
-    ref_numbers, test_numbers = conftest._numbers(ref), conftest._numbers(test)
+    ref_numbers, test_numbers = figure_comparison.numbers(ref), figure_comparison.numbers(test)
     if ref_numbers is not None and test_numbers is not None:
         if ref_numbers.shape == test_numbers.shape and "f" in ref_numbers.dtype.kind:
             yield name, ref_numbers.astype(np.float64), test_numbers.astype(np.float64)
@@ -72,10 +72,10 @@ def drift(path: Path) -> dict:
     largest = 0.0
     failures = []
     for (cell, ref), (_, test) in zip(_figures(stored), _figures(fresh), strict=True):
-        verdict = conftest.figure_difference(ref, test)
+        verdict = figure_comparison.figure_difference(ref, test)
         if verdict is not None:
             failures.append(f"cell {cell}: {verdict}")
-        scales = conftest._largest(ref)
+        scales = figure_comparison.largest(ref)
         for name, a, b in _float_arrays(ref, test):
             finite = np.isfinite(a) & np.isfinite(b)
             scale = scales[name]
@@ -98,7 +98,8 @@ def main(argv: list[str]) -> None:
         for name in ("TF_ENABLE_ONEDNN_OPTS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")
     }
     print(f"Python {platform.python_version()}, {platform.machine()}, {settings}")
-    print(f"FIGURE_RTOL {conftest.FIGURE_RTOL:g}, FIGURE_DIGITS {conftest.FIGURE_DIGITS}\n")
+    rtol, digits = figure_comparison.FIGURE_RTOL, figure_comparison.FIGURE_DIGITS
+    print(f"FIGURE_RTOL {rtol:g}, FIGURE_DIGITS {digits}\n")
     print("| notebook | float values | differing | largest difference / scale | agrees |")
     print("|---|---:|---:|---:|---|")
     for path in paths:

@@ -44,13 +44,13 @@ from pathlib import Path
 
 import nbformat
 import plotly
+from figure_comparison import FIGURE_MIME  # scripts/, beside this file
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # utils/, when run as a script
 from utils.plots.describe import describe_figure  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-FIGURE_MIME = "application/vnd.plotly.v1+json"
 IMAGE_MIME = "image/jpeg"
 PNG_MIME = "image/png"  # never beside a figure: see above
 HASH_KEY = "course_figure_sha256"

@@ -103,20 +103,24 @@ class Submission:
     graded: nbformat.NotebookNode | None = None  # the notebook the grader ran
 
 
+def read_lesson(path: Path) -> Lesson | None:
+    """The lesson ``path`` with its student copy, or None when it has no exercise."""
+    notebook = nbformat.read(path, as_version=4)
+    exercises = student_copies.exercises(notebook)
+    if not exercises:
+        return None
+    return Lesson(
+        name=Path(path).stem,
+        student=student_copies.student_notebook(notebook),
+        exercises=exercises,
+        answers=student_copies.lesson_answers(notebook),
+    )
+
+
 def load_course(folder: Path) -> dict[str, Lesson]:
     """Every lesson in ``folder`` (``NN_*.ipynb``) with its student copy."""
-    course = {}
-    for path in sorted(Path(folder).glob("[0-9][0-9]_*.ipynb")):
-        notebook = nbformat.read(path, as_version=4)
-        exercises = student_copies.exercises(notebook)
-        if exercises:
-            course[path.stem] = Lesson(
-                name=path.stem,
-                student=student_copies.student_notebook(notebook),
-                exercises=exercises,
-                answers=student_copies.lesson_answers(notebook),
-            )
-    return course
+    lessons = (read_lesson(path) for path in sorted(Path(folder).glob("[0-9][0-9]_*.ipynb")))
+    return {lesson.name: lesson for lesson in lessons if lesson is not None}
 
 
 # --- reading a submission ------------------------------------------------------------
@@ -302,6 +306,42 @@ def assemble(
     return _notebook(cells)
 
 
+JUDGE_FOLDER = "COURSE_JUDGE_DIR"
+"""The variable that asks the lessons' own run under nbval for the judge's verdicts, and where."""
+
+
+def judge_cell(
+    lesson: Lesson, exercise: student_copies.Exercise, captures: dict[str, str], out: str
+) -> str:
+    """The source of the judge's cell after ``exercise``: its verdicts go to the JSON ``out``.
+
+    The judge's notebook runs one after each exercise cell; the lessons' own run
+    under nbval (``conftest.py``) runs one there too, with no captured answers.
+    """
+    spec = {"answer": exercise.answer, "checker": exercise.checker, "call": exercise.call}
+    return (
+        f"{_GRADER_IMPORT}\n{_GRADER}.judge(globals(), {spec!r}, "
+        f"{lesson.answers[exercise.cell_id]!r}, {captures!r}, {out!r})"
+    )
+
+
+def verdicts_file(exercise: student_copies.Exercise) -> str:
+    """The name of the file the judge writes its verdicts on ``exercise`` to."""
+    return f"verdicts_{exercise.answer}.json"
+
+
+def read_verdicts(lesson: Lesson, work: Path) -> dict[str, dict]:
+    """``{exercise: {key: verdict}}`` from the judge's files in ``work`` (``{}`` where none)."""
+    verdicts = {}
+    for exercise in lesson.exercises:
+        try:
+            text = read_untrusted(work / verdicts_file(exercise), 10 << 20)
+            verdicts[exercise.answer] = json.loads(text or b"{}")
+        except (OSError, ValueError):
+            verdicts[exercise.answer] = {}
+    return verdicts
+
+
 def judge_notebook(lesson: Lesson, keys: list[str]) -> nbformat.NotebookNode:
     """The judge's notebook: the lesson's student copy with a judge cell after each exercise."""
     cells = [nbformat.v4.new_code_cell(_GRADER_IMPORT)]
@@ -312,14 +352,9 @@ def judge_notebook(lesson: Lesson, keys: list[str]) -> nbformat.NotebookNode:
         cells.append(nbformat.v4.new_code_cell(cell.source))
         exercise = exercise_ids.get(cell.id)
         if exercise is not None:
-            spec = {"answer": exercise.answer, "checker": exercise.checker, "call": exercise.call}
             captures = {key: f"captures/{key}/answers/{exercise.answer}" for key in keys}
-            cells.append(
-                nbformat.v4.new_code_cell(
-                    f"{_GRADER}.judge(globals(), {spec!r}, {lesson.answers[exercise.cell_id]!r}, "
-                    f"{captures!r}, {('verdicts_' + exercise.answer + '.json')!r})"
-                )
-            )
+            source = judge_cell(lesson, exercise, captures, verdicts_file(exercise))
+            cells.append(nbformat.v4.new_code_cell(source))
     return _notebook(cells)
 
 
@@ -689,13 +724,7 @@ def judge_lesson(
     reason, _ = run_in_jail(notebook, work, timeout * 2, memory_mib * 2, inputs, hide)
     if reason:
         print(f"grade: the judge of {lesson.name} stopped: {reason}", file=sys.stderr)
-    verdicts = {}
-    for exercise in lesson.exercises:
-        path = work / f"verdicts_{exercise.answer}.json"
-        try:
-            verdicts[exercise.answer] = json.loads(read_untrusted(path, 10 << 20) or b"{}")
-        except (OSError, ValueError):
-            verdicts[exercise.answer] = {}
+    verdicts = read_verdicts(lesson, work)
     left = [
         submission
         for submission in submissions

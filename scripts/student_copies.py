@@ -167,6 +167,84 @@ def student_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return student
 
 
+# Methods that change the object they are called on, as a worked answer might change
+# a model or a list that a later cell of the lesson reads.
+_CHANGING = {"fit", "compile", "train_on_batch", "set_weights", "load_weights", "assign"}
+_CHANGING |= {"apply_gradients", "append", "extend", "update", "pop", "clear", "sort"}
+
+
+def _top_level(tree: ast.AST):
+    """The nodes of a cell outside its functions, classes and comprehensions (own scopes)."""
+    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+    comprehensions = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, scopes + comprehensions):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _names(source: str) -> tuple[set[str], set[str], set[str]]:
+    """The names a cell binds and changes in place (``x.fit(...)``, ``x[0] = 1``), and reads.
+
+    Bound and changed count the cell's own level only (a function's locals are
+    its own); read counts every name the cell loads anywhere.
+    """
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    tree = ast.parse(TransformerManager().transform_cell(source))
+    read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    bound, changed = set(), set()
+    for node in _top_level(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bound.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound.add(node.name)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.Attribute | ast.Subscript) and isinstance(node.value, ast.Name):
+            if not isinstance(node.ctx, ast.Load):
+                changed.add(node.value.id)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _CHANGING
+            and isinstance(node.func.value, ast.Name)
+        ):
+            changed.add(node.func.value.id)
+    return bound, changed, read
+
+
+def needs_the_answers(notebook: nbformat.NotebookNode) -> list[str]:
+    """What the student copy would miss: each name a kept code cell reads that an answer made.
+
+    A student copy runs without the ``solution`` cells. Any later cell that
+    reads a name only an answer's code cell bound, or an object an answer's
+    code changed in place (trained, appended to), would fail or print other
+    numbers there. Returns one line per such name, ``[]`` when there is none.
+    """
+    from_answers: dict[str, str] = {}  # name -> the answer cell that made or changed it
+    problems = []
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        bound, changed, read = _names(cell.source)
+        if SOLUTION in tags(cell):
+            for name in bound | changed:
+                from_answers[name] = cell.get("id")
+            continue
+        # A name the cell binds itself is taken as its own (bound before it is read).
+        for name in sorted((read - bound) & from_answers.keys()):
+            problems.append(
+                f"cell {cell.get('id')!r} reads {name!r}, which the answer in cell "
+                f"{from_answers[name]!r} made or changed: the student copy does not have it"
+            )
+        for name in bound:  # bound again outside the answers: the copy has its own
+            from_answers.pop(name, None)
+    return problems
+
+
 def write_student_copies(out: Path, paths: list[Path] | None = None) -> list[Path]:
     """Write the student copy of each lesson to ``out`` (same file names); return the paths.
 

@@ -37,7 +37,7 @@ import numpy as np
 import plotly.colors
 import pytest
 
-from utils.plots._base import (
+from utils.plots.base import (
     BLUE_SCALE,
     DIVERGING_SCALE,
     GREY_SCALE,

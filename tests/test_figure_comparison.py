@@ -1,15 +1,14 @@
-"""The comparison of stored figures in conftest.py: last bits pass, real changes fail.
+"""The comparison of stored figures (``scripts/figure_comparison.py``): last bits pass.
 
-The functions are loaded from the repository's conftest.py itself (by path, so
-that tests/browser/conftest.py cannot stand in for it). The last test runs
-nbval in a fresh pytest on a small notebook, to show that the comparison is
-the one nbval uses.
+Real changes fail.
+
+The last test runs nbval in a fresh pytest on a small notebook, to show that
+the comparison is the one nbval uses (``conftest.py`` plugs it in).
 """
 
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import os
 import re
@@ -21,17 +20,12 @@ import nbformat
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from figure_comparison import FIGURE_MIME, figure_difference, match_figures, numbers  # scripts/
 from plotly.subplots import make_subplots
 
 from utils.plots import CourseRenderer
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("course_conftest", ROOT / "conftest.py")
-course_conftest = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(course_conftest)
-figure_difference = course_conftest.figure_difference
-match_figures = course_conftest.match_figures
-FIGURE_MIME = course_conftest.FIGURE_MIME
 
 
 def stored(fig: go.Figure) -> dict:
@@ -175,7 +169,7 @@ def test_the_renderer_stores_floats_to_the_course_precision():
     bundle = CourseRenderer().to_mimebundle(fig.to_dict())[FIGURE_MIME]
     trace = bundle["data"][0]
     assert trace["z"]["dtype"] == "f4"  # float64 data stored as float32 once rounded
-    values = course_conftest._numbers(trace["z"])
+    values = numbers(trace["z"])
     assert values.shape == (2, 2) and np.isnan(values[1, 0])
     expected = np.array([0.12346, 2774912.0, -0.33333], dtype=np.float32)
     assert np.array_equal(values.ravel()[[0, 1, 3]], expected)  # whole numbers kept exact
@@ -212,7 +206,7 @@ def test_nbval_passes_last_bits_and_fails_real_changes(tmp_path):
         [sys.executable, "-m", "pytest", "-v", "-p", "conftest", "-p", "no:cacheprovider"]
         + ["--nbval", "--nbval-current-env", "-c", str(tmp_path / "pytest.ini"), str(path)],
         cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "scripts")])},
         capture_output=True,
         text=True,
         timeout=300,

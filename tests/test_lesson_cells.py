@@ -71,6 +71,27 @@ def test_follows_a_name_changed_after_it_was_bound():
     assert [cell.index for cell in lesson_cells.cells_for_widgets(cells)] == [1, 3, 5, 7, 9]
 
 
+def test_a_name_a_cell_binds_before_reading_it_needs_no_earlier_cell():
+    cells = _cells(
+        (
+            "import time\nimport heavy\nfrom widgets import Reader\n\n\ndef fit(m):\n    m.go()",
+            False,
+        ),
+        ("start = time.time()\nbig = heavy.train()\nseconds = time.time() - start", False),
+        ("net = heavy.Net()", False),
+        ("heavy.seed(0)\nstart = time.time()\nfit(net)\nseconds = time.time() - start", False),
+        ("for name in ['a', 'b']:\n    print(name)", False),
+        ("reader = Reader(net, seconds)\nfor name in 'xy':\n    print(name)\nreader", True),
+    )
+    # cell 3 is left: the widget's `seconds` and `start` are cell 7's own, heavy.seed changes
+    # no name, and the loop's `name` is its own; fit(net) may change net, so cell 7 is taken.
+    assert [cell.index for cell in lesson_cells.cells_for_widgets(cells)] == [1, 5, 7, 11]
+    assert lesson_cells.own_names("x = 1\ny = y + x\nz[0] = 2\nfor i in range(x):\n    w = i") == {
+        "x",
+        "i",
+    }
+
+
 def test_a_lesson_without_widgets_runs_nothing():
     assert lesson_cells.cells_for_widgets(_cells(("x = 1", False), ("x", False))) == []
 

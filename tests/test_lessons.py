@@ -22,6 +22,12 @@ run without the sandbox, still under strict nbval, and the sandbox test is
 skipped and says why; ``.ci/run`` sets ``COURSE_REQUIRE_SANDBOX=1`` to make
 that an error instead.
 
+The same run judges the exercises: after each exercise cell, the grader's
+judge runs in the lesson's kernel (``conftest.py``), as it does after the
+exercise in a student copy (``tests/test_student_copies.py``). The exercise as
+the lesson leaves it (``...``) must be "not answered yet", and the lesson's own
+answer must pass its checker. A lesson is so executed once for both.
+
 The lessons that train a model (a ``.fit(`` call, or an ``.apply_gradients(``
 call in a training loop of their own) are marked ``trains``;
 ``make test-quick`` leaves them out with ``-m "not trains"``.
@@ -34,8 +40,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import grade  # scripts/
 import pytest
 import sandbox  # scripts/
+
+from utils.checks import CORRECT, TODO
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -99,6 +108,37 @@ def trains(lesson: Path) -> bool:
     return ".fit(" in source or ".apply_gradients(" in source
 
 
+def assert_the_judge_passes(lesson: grade.Lesson, verdicts: dict) -> None:
+    """Every exercise judged: ``...`` is "not answered yet", the lesson's answer passes."""
+    assert set(verdicts) == {exercise.answer for exercise in lesson.exercises}
+    for name, verdict in verdicts.items():
+        assert "(student copy)" in verdict, f"{lesson.name}: no verdict on {name}"
+        assert verdict["(student copy)"]["message"].startswith(TODO), (name, verdict)
+        assert verdict["(lesson's answer)"]["passed"], (name, verdict["(lesson's answer)"])
+        assert verdict["(lesson's answer)"]["message"].startswith(CORRECT)
+
+
+def test_the_judges_verdicts_are_held_to_the_lessons_answers():
+    lesson = grade.read_lesson(ROOT / "notebooks" / "02_padding_and_stride.ipynb")
+    todo = {"passed": False, "message": TODO + " replace the ..."}
+    right = {"passed": True, "message": CORRECT + " the size"}
+    good = {
+        exercise.answer: {"(student copy)": todo, "(lesson's answer)": right}
+        for exercise in lesson.exercises
+    }
+    assert_the_judge_passes(lesson, good)
+    first = lesson.exercises[0].answer
+    wrong = {"passed": False, "message": "Not quite: the size"}
+    for broken in (
+        {**good, first: {}},
+        {**good, first: {**good[first], "(lesson's answer)": wrong}},
+    ):
+        with pytest.raises(AssertionError):
+            assert_the_judge_passes(lesson, broken)
+    with pytest.raises(AssertionError):  # an exercise the judge never reached
+        assert_the_judge_passes(lesson, {first: good[first]})
+
+
 def test_lessons_are_found_and_the_training_ones_marked():
     names = [path.name for path in LESSONS]
     assert names[:9] == sorted(names[:9]) and len(names) >= 9
@@ -115,7 +155,7 @@ def test_lessons_are_found_and_the_training_ones_marked():
         for path in [*reversed(LESSONS), *DEMOS]
     ],
 )
-def test_lesson_reproduces_its_stored_outputs(sandbox_reason, lesson):
+def test_lesson_reproduces_its_stored_outputs(sandbox_reason, lesson, tmp_path):
     command = [
         sys.executable,
         "-m",
@@ -127,7 +167,7 @@ def test_lesson_reproduces_its_stored_outputs(sandbox_reason, lesson):
         "no:warnings",
         str(lesson.relative_to(ROOT)),
     ]
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", grade.JUDGE_FOLDER: str(tmp_path)}
     command = command if sandbox_reason else sandboxed(command)
     result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
     if result.returncode != 0:
@@ -138,3 +178,6 @@ def test_lesson_reproduces_its_stored_outputs(sandbox_reason, lesson):
             + result.stderr[-2000:],
             pytrace=False,
         )
+    judged = grade.read_lesson(lesson)
+    if judged is not None:  # the demo has no exercise
+        assert_the_judge_passes(judged, grade.read_verdicts(judged, tmp_path))

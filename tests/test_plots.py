@@ -445,7 +445,7 @@ def test_transposed_connection_figure_agrees_with_a_direct_transposed_convolutio
 
 def test_connection_figure_marks_invalid_settings_and_outlines_the_highlight():
     from utils.plots import connection_figure
-    from utils.plots._base import HIGHLIGHT
+    from utils.plots.base import HIGHLIGHT
 
     too_long = connection_figure(3, 3, dilation=3)  # spans 7 cells, the input has 3
     assert len(too_long.data) == 2 and too_long.data[1].name == "taps"
@@ -465,7 +465,7 @@ def test_connection_figure_marks_invalid_settings_and_outlines_the_highlight():
 
 def test_connection_figure_fits_the_column_with_exact_coordinates():
     from utils.plots import connection_figure
-    from utils.plots._base import COLUMN_WIDTH
+    from utils.plots.base import COLUMN_WIDTH
 
     small = connection_figure(5, 3)
     largest = connection_figure(16, 9, 4, 5, 4, transposed=True, highlight=0)  # 108 cells
@@ -834,7 +834,7 @@ def test_compare_training_curves_errors(histories, metrics, error, message):
         compare_training_curves(histories, metrics=metrics)
 
 
-# The package: what utils.plots exports, and the plumbing its modules share (utils.plots._base).
+# The package: what utils.plots exports, and the plumbing its modules share (utils.plots.base).
 
 PUBLIC = [
     "RENDERER_NAME",
@@ -872,7 +872,7 @@ def test_the_package_exports_exactly_the_figures_and_the_renderer():
 
 
 def test_format_number_writes_a_cell_as_a_student_would():
-    from utils.plots._base import format_number
+    from utils.plots.base import format_number
 
     assert [format_number(v) for v in (5.0, -1, 0.25, 1 / 3, 12345.6)] == [
         "5",
@@ -886,7 +886,7 @@ def test_format_number_writes_a_cell_as_a_student_would():
 
 
 def test_as_image_stack_drops_a_single_channel_and_rejects_other_shapes():
-    from utils.plots._base import as_image_stack
+    from utils.plots.base import as_image_stack
 
     stack = as_image_stack(np.zeros((2, 4, 5, 1), dtype=np.uint8), name="digits")
     assert stack.shape == (2, 4, 5) and stack.dtype == np.uint8
@@ -900,7 +900,7 @@ def test_as_image_stack_drops_a_single_channel_and_rejects_other_shapes():
 
 
 def test_highlight_box_and_the_label_helpers():
-    from utils.plots._base import class_labels, highlight_box, item_labels
+    from utils.plots.base import class_labels, highlight_box, item_labels
 
     assert highlight_box(None, (3, 3), "box") is None
     assert highlight_box([np.int64(1), 0, 2, 3], (3, 3), "box") == (1, 0, 2, 3)
@@ -923,7 +923,7 @@ def test_highlight_box_and_the_label_helpers():
 
 
 def test_grid_layout_places_square_cells_row_by_row():
-    from utils.plots._base import GREY_SCALE, grid_layout, heatmap_grid
+    from utils.plots.base import GREY_SCALE, grid_layout, heatmap_grid
 
     layout, suffixes = grid_layout(5, n_cols=2, cell_size=30, labelled=True, title="t")
     assert suffixes == ["", "2", "3", "4", "5"]
@@ -957,7 +957,7 @@ def test_wide_figures_fit_the_notebook_column():
         signal_examples,
         training_curves,
     )
-    from utils.plots._base import COLUMN_WIDTH
+    from utils.plots.base import COLUMN_WIDTH
 
     rng = np.random.default_rng(0)
     history = {"loss": [1.0, 0.5], "val_loss": [1.1, 0.6], "accuracy": [0.5, 0.8]}
@@ -1005,7 +1005,7 @@ def _saliency_inputs(n=3, size=(6, 5)):
 
 def test_saliency_grid_one_row_of_digits_then_one_row_per_method():
     from utils.plots import saliency_grid
-    from utils.plots._base import GREY_SCALE
+    from utils.plots.base import GREY_SCALE
 
     digits, maps = _saliency_inputs()
     maps["occlusion"][1] = 0.0  # a map of zeros keeps a scale of +-1
@@ -1046,7 +1046,7 @@ def test_saliency_grid_without_labels_and_with_channels_last_digits():
 @pytest.mark.parametrize("n", range(1, 13))
 def test_saliency_grid_fits_the_notebook_column(n):
     from utils.plots import saliency_grid
-    from utils.plots._base import COLUMN_WIDTH
+    from utils.plots.base import COLUMN_WIDTH
 
     digits, maps = _saliency_inputs(n=n, size=(28, 28))
     fig = saliency_grid(digits, maps)

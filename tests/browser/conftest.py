@@ -28,6 +28,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from session_reports import report_section  # scripts/
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -171,19 +172,31 @@ def executed_cells(request) -> dict:
     return request.config.stash.setdefault(_EXECUTED, {})
 
 
-def pytest_terminal_summary(terminalreporter, config):
-    found = config.stash.get(_AXE, {})
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items):
+    """One pytest-xdist worker runs the browser tests: one JupyterLab server, one Chromium."""
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+def pytest_sessionfinish(session):
+    """What the browser tests found, for the summary at the end of the run (``conftest.py``)."""
+    found = session.config.stash.get(_AXE, {})
     if found:
-        terminalreporter.section("axe-core in JupyterLab: the lessons' prose and outputs")
-        for name, rules in sorted(found.items()):
-            shown = ", ".join(f"{rule} {number}" for rule, number in rules.items())
-            terminalreporter.write_line(f"{name:38} {shown or 'no violations'}")
-    executed = config.stash.get(_EXECUTED, {})
-    if not executed:
-        return
-    terminalreporter.section("code cells the browser tests executed (nbval ran them all)")
-    for name, (run, total) in sorted(executed.items()):
-        terminalreporter.write_line(f"{name:38} {run:3} of {total:3}")
+        report_section(
+            "axe-core in JupyterLab: the lessons' prose and outputs",
+            [
+                f"{name:38} {', '.join(f'{r} {n}' for r, n in rules.items()) or 'no violations'}"
+                for name, rules in sorted(found.items())
+            ],
+        )
+    executed = session.config.stash.get(_EXECUTED, {})
+    if executed:
+        report_section(
+            "code cells the browser tests executed (nbval ran them all)",
+            [f"{name:38} {run:3} of {total:3}" for name, (run, total) in sorted(executed.items())],
+        )
 
 
 @pytest.fixture(scope="session")

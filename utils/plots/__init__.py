@@ -23,7 +23,7 @@ the submodule of its family:
 * :mod:`utils.plots.describe`: :func:`describe_figure`, a figure's text
   alternative written from its data (stored beside each figure's image, and
   the figure's accessible name on the course's pages);
-* :mod:`utils.plots._base`: the renderer below, and the plumbing the families
+* :mod:`utils.plots.base`: the renderer below, and the plumbing the families
   share (argument conversion, colours, the heatmap grid), which
   :mod:`utils.widgets` imports from there too.
 
@@ -39,7 +39,7 @@ every figure display as plotly's own JSON mimetype
   plotly figure, and there the caption says what the figure is;
 * the JSON is a pure function of the figure (no random ``div`` ids, no
   inlined 4.6 MB copy of plotly.js as the ``notebook`` renderer writes), so
-  strict nbval compares it; ``conftest.py`` compares its numbers within
+  strict nbval compares it; ``scripts/figure_comparison.py`` compares its numbers within
   float32's last bits, which differ from one CPU (or Python) to another;
 * every non-integer float in it is stored to :data:`FIGURE_DIGITS`
   significant digits, the precision a reader can see: the finest label the
@@ -48,7 +48,7 @@ every figure display as plotly's own JSON mimetype
   pixel sizes, indices) are kept exact.
 """
 
-from utils.plots._base import (
+from utils.plots.base import (
     FIGURE_DIGITS,
     RENDERER_NAME,
     CourseRenderer,

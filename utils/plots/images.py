@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from utils._validate import integer, optional_integer, text
-from utils.plots._base import (
+from utils.plots.base import (
     COLUMN_WIDTH,
     GREY_SCALE,
     as_image_stack,

@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from utils._validate import integer, number, optional_integer, real_array
-from utils.plots._base import (
+from utils.plots.base import (
     BLUE_SCALE,
     COLUMN_WIDTH,
     DIVERGING_SCALE,

@@ -17,7 +17,7 @@ from plotly.subplots import make_subplots
 
 from utils._validate import flag, integer, real_array
 from utils.conv import axis_padding, effective_kernel_size
-from utils.plots._base import (
+from utils.plots.base import (
     COLUMN_WIDTH,
     HIGHLIGHT,
     PALE_DIVERGING_SCALE,

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from utils._validate import integer, real_array
-from utils.plots._base import COLUMN_WIDTH, LINE_COLOURS, class_labels
+from utils.plots.base import COLUMN_WIDTH, LINE_COLOURS, class_labels
 
 
 def signal_examples(

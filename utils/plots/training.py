@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from utils._validate import integer, real_array, text
-from utils.plots._base import (
+from utils.plots.base import (
     BLUE_SCALE,
     COLUMN_WIDTH,
     LINE_COLOURS,

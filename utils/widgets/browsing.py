@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from IPython.display import display
 
 from utils.plots import image_grid
-from utils.plots._base import as_image_stack
+from utils.plots.base import as_image_stack
 from utils.widgets._a11y import AccessibleNames
 from utils.widgets._output import show_figures
 

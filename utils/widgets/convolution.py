@@ -16,7 +16,7 @@ from utils.conv import (
     transposed_output_size,
 )
 from utils.plots import connection_figure, matrix_heatmaps, output_size_figure
-from utils.plots._base import format_number
+from utils.plots.base import format_number
 from utils.widgets._a11y import AccessibleNames
 from utils.widgets._output import show_figures
 

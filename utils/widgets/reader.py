@@ -32,7 +32,7 @@ from utils.data import MNIST_FILE, MNIST_SHA256, MNIST_SIZE, verify_file
 from utils.drawing import rasterize_strokes, to_mnist
 from utils.numpy_convnet import load_numpy_convnet
 from utils.plots import image_grid, probability_bar
-from utils.plots._base import GREY_SCALE, heatmap_grid
+from utils.plots.base import GREY_SCALE, heatmap_grid
 from utils.widgets._a11y import AccessibleNames
 from utils.widgets._output import show_figures
 from utils.widgets.canvas import DrawingCanvas, as_strokes

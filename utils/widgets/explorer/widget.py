@@ -11,7 +11,7 @@ from IPython.display import display
 
 from utils._validate import integer, optional_integer, real_array
 from utils.plots import probability_bar
-from utils.plots._base import as_image_stack
+from utils.plots.base import as_image_stack
 from utils.widgets._output import show_figures
 from utils.widgets.explorer import drawing
 from utils.widgets.explorer.controls import build_controls, limit_channels

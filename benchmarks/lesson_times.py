@@ -1,0 +1,136 @@
+"""How long each lesson's Restart & Run All takes on this machine, and its slowest cells.
+
+Usage (from the repository root)::
+
+    TF_CPP_MIN_LOG_LEVEL=3 .venv/bin/python benchmarks/lesson_times.py [notebooks/NN_x.ipynb ...]
+
+Each notebook (default: every lesson and the demo) runs as a student's
+Restart & Run All does: a fresh kernel of this environment, the working
+directory ``notebooks/``, every cell in order. Nothing is saved. The table
+gives each notebook's seconds from its first cell to its last (the kernel's
+start-up is not in it; TensorFlow's import is, in the Setup cell), whether
+that is within the course's budget of 120 s, and its three slowest cells
+(their index among all the notebook's cells, as JupyterLab counts, and
+seconds, from the kernel's own timestamps).
+
+The machine is named in the table: the CPU's model and vector extensions, the
+cores this process may use, and the settings that change what the kernels
+use. To measure an AVX2 laptop on a CPU that also has AVX-512, limit oneDNN
+and NumPy to AVX2 (``ONEDNN_MAX_CPU_ISA=AVX2`` and
+``NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR"``); TensorFlow's
+own (Eigen) kernels are built for AVX and use no more either way. The clock
+speed, caches and memory stay this machine's, so a real AVX2 laptop may be
+slower still: say which was measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import nbformat  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+
+from benchmarks._results import run_all, write_tables  # noqa: E402
+from utils.environment import cpu_description  # noqa: E402
+
+BUDGET = 120.0  # seconds: a lesson's Restart & Run All on a 2-core laptop
+RESULTS = ROOT / "benchmarks" / "results"
+SETTINGS = (
+    "ONEDNN_MAX_CPU_ISA",
+    "NPY_DISABLE_CPU_FEATURES",
+    "TF_ENABLE_ONEDNN_OPTS",
+    "OMP_NUM_THREADS",
+)
+
+
+def _seconds(cell: nbformat.NotebookNode) -> float | None:
+    stamps = cell.get("metadata", {}).get("execution", {})
+    if "iopub.execute_input" not in stamps or "shell.execute_reply" not in stamps:
+        return None
+    begin = datetime.fromisoformat(stamps["iopub.execute_input"].replace("Z", "+00:00"))
+    end = datetime.fromisoformat(stamps["shell.execute_reply"].replace("Z", "+00:00"))
+    return (end - begin).total_seconds()
+
+
+def time_notebook(path: Path) -> dict:
+    """Run ``path`` in a fresh kernel; its seconds and its three slowest cells."""
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook,
+        timeout=900,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    with client.setup_kernel():
+        start = time.perf_counter()
+        for index, cell in enumerate(notebook.cells):
+            client.execute_cell(cell, index)
+        seconds = time.perf_counter() - start
+    cells = [(_seconds(cell), index) for index, cell in enumerate(notebook.cells)]
+    slowest = sorted(((s, i) for s, i in cells if s is not None), reverse=True)[:3]
+    return {
+        "notebook": path.stem,
+        "seconds": round(seconds, 1),
+        "within_budget": seconds <= BUDGET,
+        "slowest_cells": "; ".join(f"[{index}] {s:.1f} s" for s, index in slowest),
+    }
+
+
+def machine() -> str:
+    settings = ", ".join(f"{name}={os.environ[name]}" for name in SETTINGS if name in os.environ)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (
+        f"{cores} cores of {cpu_description()}; Python {platform.python_version()}; "
+        f"settings: {settings or 'none'}"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="default: lessons and demo")
+    parser.add_argument("--output", type=Path, default=RESULTS / "lesson_times")
+    args = parser.parse_args(argv)
+    paths = [path.resolve() for path in args.notebooks] or [
+        *sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")),
+        *sorted((ROOT / "notebooks").glob("demo_*.ipynb")),
+    ]
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing:
+        parser.error(f"no such notebook: {', '.join(missing)}")
+    where = machine()
+
+    def write(rows: list[dict]) -> str:
+        lines = [
+            f"Restart & Run All, each notebook in a fresh kernel, on {where}.",
+            "",
+            f"| notebook | seconds | within {BUDGET:.0f} s | slowest cells |",
+            "|---|---:|---|---|",
+        ]
+        lines += [
+            f"| {row['notebook']} | {row['seconds']:.1f} | "
+            f"{'yes' if row['within_budget'] else 'NO'} | {row['slowest_cells']} |"
+            for row in rows
+        ]
+        total = sum(row["seconds"] for row in rows)
+        lines += ["", f"Total: {total:.0f} s for {len(rows)} notebooks."]
+        report = "\n".join(lines) + "\n"
+        write_tables(rows, args.output, "Lesson times", report)
+        return report
+
+    jobs = [(f"{path.name} ...", lambda path=path: time_notebook(path)) for path in paths]
+    run_all(jobs, write, args.output)
+
+
+if __name__ == "__main__":
+    main()
