@@ -102,18 +102,18 @@ demo: $(STAMP)
 # Every lesson is executed once, under strict nbval, offline and read-only
 # (tests/test_lessons.py); the browser tests draw the stored outputs and run only
 # the widgets. The 15 slowest tests are listed at the end. TEST_WORKERS pytest
-# processes (pytest-xdist) share the tests, one per core of a 2-core laptop; the
-# browser tests stay in one of them, and so does the grading of a class.
+# processes (pytest-xdist) share the tests, one per core of a 2-core laptop, the
+# slowest first (conftest.py says how).
 TEST_WORKERS ?= 2
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=15
 
 # For course authors, and for each further Python in .ci/run: lint, the unit
 # tests, and the lessons that train no model (no `.fit(` or `.apply_gradients(`
 # call) and their student copies, under strict nbval, offline and read-only; no
 # browser tests, and not the grading of a whole class folder (marked grades).
 test-quick: $(STAMP) lint
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --ignore=tests/browser \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --ignore=tests/browser \
 		-m "not trains and not grades" --durations=5
 
 lint: $(STAMP)

@@ -84,6 +84,50 @@ def _run_and_judge(self):
     kernel.await_idle(msg_id, timeout)
 
 
+# make test runs pytest-xdist's workers, one per core. They take the slowest tests first
+# (the lessons that train, then the browser tests and the grading of a class), so that
+# no long test starts last; pytest's own order follows, for the rest.
+SLOWEST_FIRST = [
+    *(
+        f"tests/test_lessons.py::test_lesson_reproduces_its_stored_outputs[{lesson}]"
+        for lesson in ["05_mnist_convnet", "11_little_data", "12_saliency_and_adversarial"]
+        + ["09_how_a_convnet_learns", "07_architectures", "10_convolution_variants"]
+        + ["08_conv1d_ecg", "06_kernels_and_feature_maps"]
+    ),
+    "tests/browser/test_lab.py",
+    "tests/test_grade.py",
+    "tests/browser/test_accessibility.py",
+    "tests/browser/test_keyboard.py",
+    "tests/browser/test_draw_a_digit.py",
+]
+# A worker takes a test module of these as one unit: its module fixtures (a graded class,
+# a JupyterLab server) are made once.
+WHOLE_MODULES = ("tests/browser/", "tests/test_grade.py")
+
+
+def _rank(nodeid: str) -> int:
+    starts = [i for i, prefix in enumerate(SLOWEST_FIRST) if nodeid.startswith(prefix)]
+    return starts[0] if starts else len(SLOWEST_FIRST)
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: _rank(item.nodeid))  # a stable sort: the rest keep their order
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Scope by scope: a module of ``WHOLE_MODULES`` as one unit, any other test alone."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class CourseScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::")[0]
+            return module if module.startswith(WHOLE_MODULES) else nodeid
+
+    config.option.loadscopereorder = False  # keep the order above
+    return CourseScheduling(config, log)
+
+
 def _first_process(config) -> bool:
     """Not a pytest-xdist worker: the process that prints the summary and checks the checkout."""
     return not hasattr(config, "workerinput")

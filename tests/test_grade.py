@@ -27,9 +27,6 @@ import pytest
 import sandbox  # scripts/
 import student_copies  # scripts/
 
-# One pytest-xdist worker runs this module: the class is graded once, for all its tests.
-pytestmark = pytest.mark.xdist_group("grade")
-
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "02_padding_and_stride"
 OTHER = "00_start_here"

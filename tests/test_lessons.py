@@ -1,4 +1,4 @@
-"""Every lesson under strict nbval, once: offline, read-only, each alone, in reverse order.
+"""Every lesson under strict nbval, once: offline, read-only, each alone, not in course order.
 
 The demo notebooks for instructors (``notebooks/demo_*.ipynb``) run the same
 way, after the lessons.
@@ -7,7 +7,8 @@ This is where the lessons are executed in ``make test`` (the browser tests
 draw their stored outputs and run only their widgets). Each lesson runs in its
 own pytest process, with its own kernel, under strict nbval (every output not
 marked ``NBVAL_IGNORE_OUTPUT`` compared with the stored one, as
-``conftest.py`` says), from the last lesson down to 00: a lesson that needed
+``conftest.py`` says), the slowest first (``conftest.py``'s order for the test
+run's workers), then from the last lesson down to 00: a lesson that needed
 another to have run first would fail.
 
 Each runs inside a sandbox, a Linux namespace (``unshare``): a network

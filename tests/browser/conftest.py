@@ -172,14 +172,6 @@ def executed_cells(request) -> dict:
     return request.config.stash.setdefault(_EXECUTED, {})
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
-def pytest_collection_modifyitems(items):
-    """One pytest-xdist worker runs the browser tests: one JupyterLab server, one Chromium."""
-    for item in items:
-        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
-            item.add_marker(pytest.mark.xdist_group("browser"))
-
-
 def pytest_sessionfinish(session):
     """What the browser tests found, for the summary at the end of the run (``conftest.py``)."""
     found = session.config.stash.get(_AXE, {})
