@@ -103,17 +103,19 @@ demo: $(STAMP)
 # (tests/test_lessons.py); the browser tests draw the stored outputs and run only
 # the widgets. The 15 slowest tests are listed at the end. TEST_WORKERS pytest
 # processes (pytest-xdist) share the tests, one per core of a 2-core laptop, the
-# slowest first (conftest.py says how).
+# slowest first (conftest.py says how). NumPy's BLAS takes one thread in each: two
+# processes' BLAS threads spinning on two cores made lesson 09 take 105 s instead of 31 s.
 TEST_WORKERS ?= 2
+TEST_ENV := OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1}
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=15
+	$(TEST_ENV) $(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=15
 
 # For course authors, and for each further Python in .ci/run: lint, the unit
 # tests, and the lessons that train no model (no `.fit(` or `.apply_gradients(`
 # call) and their student copies, under strict nbval, offline and read-only; no
 # browser tests, and not the grading of a whole class folder (marked grades).
 test-quick: $(STAMP) lint
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --ignore=tests/browser \
+	$(TEST_ENV) $(BIN)/python -m pytest -n $(TEST_WORKERS) --ignore=tests/browser \
 		-m "not trains and not grades" --durations=5
 
 lint: $(STAMP)

@@ -46,12 +46,8 @@ from utils.environment import cpu_description  # noqa: E402
 
 BUDGET = 120.0  # seconds: a lesson's Restart & Run All on a 2-core laptop
 RESULTS = ROOT / "benchmarks" / "results"
-SETTINGS = (
-    "ONEDNN_MAX_CPU_ISA",
-    "NPY_DISABLE_CPU_FEATURES",
-    "TF_ENABLE_ONEDNN_OPTS",
-    "OMP_NUM_THREADS",
-)
+# Named beside the machine; cpu_description names the kernel limits.
+SETTINGS = ("TF_ENABLE_ONEDNN_OPTS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
 def _seconds(cell: nbformat.NotebookNode) -> float | None:

@@ -177,4 +177,10 @@ def test_cpu_description_lists_the_extensions_that_switch_onednn_on(monkeypatch)
 
     monkeypatch.setattr(environment, "Path", FakePath)
     # the first processor's flags, in the order of VECTOR_EXTENSIONS
+    monkeypatch.delenv("ONEDNN_MAX_CPU_ISA", raising=False)
+    monkeypatch.delenv("NPY_DISABLE_CPU_FEATURES", raising=False)
     assert cpu_description() == "Test CPU; vector extensions: avx2, fma, avx_vnni, amx_tile"
+    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX2")  # an AVX2 laptop measured on this CPU
+    assert cpu_description() == (
+        "Test CPU; vector extensions: avx2, fma, avx_vnni, amx_tile; ONEDNN_MAX_CPU_ISA=AVX2"
+    )

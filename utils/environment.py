@@ -123,12 +123,23 @@ VECTOR_EXTENSIONS = (
 )
 
 
+# Variables that keep oneDNN's and NumPy's kernels below what the CPU has (an AVX2 laptop
+# measured on a CPU with AVX-512): a measurement taken under them says so.
+KERNEL_LIMITS = ("ONEDNN_MAX_CPU_ISA", "NPY_DISABLE_CPU_FEATURES")
+
+
 def cpu_description() -> str:
-    """The CPU's model name and which of ``VECTOR_EXTENSIONS`` it has (Linux), else the platform."""
+    """The CPU's model name and which of ``VECTOR_EXTENSIONS`` it has (Linux), else the platform.
+
+    Any of ``KERNEL_LIMITS`` that is set is named after them.
+    """
+    limits = "".join(
+        f"; {name}={os.environ[name]}" for name in KERNEL_LIMITS if os.environ.get(name)
+    )
     try:
         info = Path("/proc/cpuinfo").read_text(encoding="utf-8")
     except OSError:
-        return platform.processor() or platform.machine()
+        return (platform.processor() or platform.machine()) + limits
     fields: dict[str, str] = {}
     for line in info.splitlines():
         key, _, value = line.partition(":")
@@ -136,4 +147,5 @@ def cpu_description() -> str:
     model = fields.get("model name", "")
     flags = set(fields.get("flags", "").split())
     have = [name for name in VECTOR_EXTENSIONS if name in flags]
-    return f"{model or platform.machine()}; vector extensions: {', '.join(have) or 'none listed'}"
+    extensions = ", ".join(have) or "none listed"
+    return f"{model or platform.machine()}; vector extensions: {extensions}{limits}"
