@@ -25,12 +25,12 @@ from pathlib import Path
 
 import nbformat
 import numpy as np
-from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 import figure_comparison  # noqa: E402 (scripts/: the comparison nbval uses)
+from run_notebooks import course_client  # noqa: E402 (scripts/: Restart & Run All)
 
 TRAINING = {"05_mnist_convnet.ipynb", "07_architectures.ipynb"}
 
@@ -62,12 +62,7 @@ def _float_arrays(ref: object, test: object, name: str = ""):
 def drift(path: Path) -> dict:
     stored = nbformat.read(path, as_version=4)
     fresh = nbformat.read(path, as_version=4)
-    NotebookClient(
-        fresh,
-        timeout=900,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    ).execute()
+    course_client(fresh, path).execute()
     values = differing = 0
     largest = 0.0
     failures = []

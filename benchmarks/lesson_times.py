@@ -36,10 +36,10 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 import nbformat  # noqa: E402
-from nbclient import NotebookClient  # noqa: E402
+from run_notebooks import course_client  # noqa: E402 (scripts/: Restart & Run All)
 
 from benchmarks._results import run_all, write_tables  # noqa: E402
 from utils.environment import cpu_description  # noqa: E402
@@ -62,12 +62,7 @@ def _seconds(cell: nbformat.NotebookNode) -> float | None:
 def time_notebook(path: Path) -> dict:
     """Run ``path`` in a fresh kernel; its seconds and its three slowest cells."""
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        notebook,
-        timeout=900,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )
+    client = course_client(notebook, path)
     with client.setup_kernel():
         start = time.perf_counter()
         for index, cell in enumerate(notebook.cells):

@@ -343,8 +343,11 @@ def read_verdicts(lesson: Lesson, work: Path) -> dict[str, dict]:
 
 
 def judge_notebook(lesson: Lesson, keys: list[str]) -> nbformat.NotebookNode:
-    """The judge's notebook: the lesson's student copy with a judge cell after each exercise."""
-    cells = [nbformat.v4.new_code_cell(_GRADER_IMPORT)]
+    """The judge's notebook: the lesson's student copy with a judge cell after each exercise.
+
+    Each judge cell imports the grader itself (:func:`judge_cell`).
+    """
+    cells = []
     exercise_ids = {exercise.cell_id: exercise for exercise in lesson.exercises}
     for cell in lesson.student.cells:
         if cell.cell_type != "code":

@@ -48,15 +48,24 @@ def _drop_tensorflow_logs(notebook: nbformat.NotebookNode) -> None:
         cell.outputs = kept
 
 
-def run(path: Path) -> float:
-    notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(
+def course_client(notebook: nbformat.NotebookNode, path: Path, **options) -> NotebookClient:
+    """A client that runs ``notebook`` (read from ``path``) as Restart & Run All does.
+
+    A fresh kernel of this environment, the notebook's folder as the working
+    directory; ``options`` go to nbclient (``store_widget_state=True``).
+    """
+    return NotebookClient(
         notebook,
         timeout=900,
         kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-        store_widget_state=True,
+        resources={"metadata": {"path": str(Path(path).parent)}},
+        **options,
     )
+
+
+def run(path: Path) -> float:
+    notebook = nbformat.read(path, as_version=4)
+    client = course_client(notebook, path, store_widget_state=True)
     start = time.perf_counter()
     client.execute()
     elapsed = time.perf_counter() - start
