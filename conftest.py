@@ -12,7 +12,7 @@ left out of nbval's comparison on both sides, stored and fresh; everything
 else is compared.
 
 Figures (plotly's JSON) are compared as structures, within the float
-tolerance that ``scripts/figure_comparison.py`` explains and measures.
+tolerance that ``utils.figures`` explains (``benchmarks/figure_drift.py`` measures it).
 
 When ``COURSE_JUDGE_DIR`` names a folder (``tests/test_lessons.py`` sets it),
 the grader's judge (``scripts/grade.py``) also runs in the lesson's kernel after
@@ -35,9 +35,9 @@ import grade  # scripts/ (pyproject's pythonpath)
 import nbval.plugin
 import pytest
 import session_reports  # scripts/
-from figure_comparison import match_figures  # scripts/
 
 from utils.environment import prepare_tensorflow  # imports no TensorFlow
+from utils.figures import match_figures  # imports no TensorFlow
 
 prepare_tensorflow()  # before any test imports TensorFlow
 

@@ -79,6 +79,7 @@ import nbformat
 from nbclient import NotebookClient
 
 from utils.environment import cpu_description  # imports no TensorFlow
+from utils.figures import FIGURE_MIME
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "06_kernels_and_feature_maps.ipynb"
@@ -255,9 +256,7 @@ def run_cells(sources: list[str], path: Path) -> tuple[float, list[float], list]
 
 
 def has_figure(cell) -> bool:
-    return any(
-        "application/vnd.plotly.v1+json" in output.get("data", {}) for output in cell.outputs
-    )
+    return any(FIGURE_MIME in output.get("data", {}) for output in cell.outputs)
 
 
 def stdout_of(cell) -> str:

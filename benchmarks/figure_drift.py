@@ -4,7 +4,7 @@ Runs each notebook in a fresh kernel (in memory: nothing is saved), pairs
 every figure with its stored twin, and prints per notebook how many float
 values the figures hold, how many differ at all, and the largest difference
 relative to the largest magnitude stored under the same name in the figure
-(the "scale", which ``scripts/figure_comparison.py`` bounds by ``FIGURE_RTOL``),
+(the "scale", which ``utils.figures`` bounds by ``FIGURE_RTOL``),
 beside the verdict of that comparison, the one nbval uses.
 
 Change the arithmetic the way another CPU would, then compare, for example:
@@ -29,25 +29,33 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
-import figure_comparison  # noqa: E402 (scripts/: the comparison nbval uses)
 from run_notebooks import course_client  # noqa: E402 (scripts/: Restart & Run All)
+
+from utils.figures import (  # noqa: E402 (the comparison nbval uses)
+    FIGURE_DIGITS,
+    FIGURE_MIME,
+    FIGURE_RTOL,
+    figure_difference,
+    largest,
+    numbers,
+)
 
 TRAINING = {"05_mnist_convnet.ipynb", "07_architectures.ipynb"}
 
 
 def _figures(notebook: nbformat.NotebookNode) -> list[tuple[int, dict]]:
     return [
-        (index, output["data"][figure_comparison.FIGURE_MIME])
+        (index, output["data"][FIGURE_MIME])
         for index, cell in enumerate(notebook.cells)
         if cell.cell_type == "code"
         for output in cell.get("outputs", [])
-        if figure_comparison.FIGURE_MIME in output.get("data", {})
+        if FIGURE_MIME in output.get("data", {})
     ]
 
 
 def _float_arrays(ref: object, test: object, name: str = ""):
     """Yield (name, stored, fresh) for the float arrays at the same place of two figures."""
-    ref_numbers, test_numbers = figure_comparison.numbers(ref), figure_comparison.numbers(test)
+    ref_numbers, test_numbers = numbers(ref), numbers(test)
     if ref_numbers is not None and test_numbers is not None:
         if ref_numbers.shape == test_numbers.shape and "f" in ref_numbers.dtype.kind:
             yield name, ref_numbers.astype(np.float64), test_numbers.astype(np.float64)
@@ -64,21 +72,21 @@ def drift(path: Path) -> dict:
     fresh = nbformat.read(path, as_version=4)
     course_client(fresh, path).execute()
     values = differing = 0
-    largest = 0.0
+    worst = 0.0
     failures = []
     for (cell, ref), (_, test) in zip(_figures(stored), _figures(fresh), strict=True):
-        verdict = figure_comparison.figure_difference(ref, test)
+        verdict = figure_difference(ref, test)
         if verdict is not None:
             failures.append(f"cell {cell}: {verdict}")
-        scales = figure_comparison.largest(ref)
+        scales = largest(ref)
         for name, a, b in _float_arrays(ref, test):
             finite = np.isfinite(a) & np.isfinite(b)
             scale = scales[name]
             values += a.size
             differing += int(np.count_nonzero(a[finite] != b[finite]))
             if scale > 0:
-                largest = max(largest, float(np.max(np.abs(a - b)[finite] / scale, initial=0.0)))
-    return {"values": values, "differing": differing, "largest": largest, "failures": failures}
+                worst = max(worst, float(np.max(np.abs(a - b)[finite] / scale, initial=0.0)))
+    return {"values": values, "differing": differing, "largest": worst, "failures": failures}
 
 
 def main(argv: list[str]) -> None:
@@ -93,8 +101,7 @@ def main(argv: list[str]) -> None:
         for name in ("TF_ENABLE_ONEDNN_OPTS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")
     }
     print(f"Python {platform.python_version()}, {platform.machine()}, {settings}")
-    rtol, digits = figure_comparison.FIGURE_RTOL, figure_comparison.FIGURE_DIGITS
-    print(f"FIGURE_RTOL {rtol:g}, FIGURE_DIGITS {digits}\n")
+    print(f"FIGURE_RTOL {FIGURE_RTOL:g}, FIGURE_DIGITS {FIGURE_DIGITS}\n")
     print("| notebook | float values | differing | largest difference / scale | agrees |")
     print("|---|---:|---:|---:|---|")
     for path in paths:

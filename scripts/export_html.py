@@ -45,14 +45,14 @@ from typing import NamedTuple
 
 import jupyter_server_mathjax
 import nbformat
+
+# The JPEG each stored figure carries for code hosts (left out of the pages, which draw
+# the figure), and plotly.js; figure_images also puts utils/ on the path.
+from figure_images import IMAGE_MIME, PLOTLY_JS  # scripts/, beside this file
 from nbconvert import HTMLExporter
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/, also when loaded by a test
-# The plotly figure's MIME type, the JPEG each stored figure carries for code hosts
-# (left out of the pages, which draw the figure), and plotly.js.
-from figure_images import FIGURE_MIME, IMAGE_MIME, PLOTLY_JS  # noqa: E402
-
-from utils.plots.describe import describe_figure  # noqa: E402  (figure_images puts utils/ on the path)
+from utils.figures import FIGURE_MIME
+from utils.plots.describe import describe_figure
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"

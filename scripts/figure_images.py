@@ -44,9 +44,9 @@ from pathlib import Path
 
 import nbformat
 import plotly
-from figure_comparison import FIGURE_MIME  # scripts/, beside this file
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # utils/, when run as a script
+from utils.figures import FIGURE_MIME  # noqa: E402
 from utils.plots.describe import describe_figure  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -57,6 +57,8 @@ from pathlib import Path
 import nbformat
 from nbval_coverage import is_compared  # scripts/, beside this file
 
+from utils.figures import FIGURE_MIME
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 
@@ -243,7 +245,7 @@ def output_text(output: nbformat.NotebookNode) -> str:
     if output.get("output_type") == "stream":
         return "" if output.get("name") == "stderr" else str(output.get("text", ""))
     data = output.get("data", {})
-    figure = data.get("application/vnd.plotly.v1+json")
+    figure = data.get(FIGURE_MIME)
     if figure is not None:
         return " ".join(_figure_words(figure))
     return str(data.get("text/plain", ""))

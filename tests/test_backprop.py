@@ -12,7 +12,6 @@ form.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import json
 import os
 import warnings
@@ -447,7 +446,6 @@ def test_dense_relu_backward_checker_verdicts():
 # --- the benchmark's copy of the lesson's network ------------------------------------
 
 LESSON_09 = Path(__file__).resolve().parent.parent / "notebooks" / "09_how_a_convnet_learns.ipynb"
-BENCHMARK = LESSON_09.parent.parent / "benchmarks" / "numpy_convnet.py"
 
 
 def _lesson_functions(names: set[str]) -> dict:
@@ -473,9 +471,7 @@ def test_the_benchmark_trains_the_lessons_network():
     names |= {"max_pool", "forward_backward", "init_params", "predict"}
     lesson = _lesson_functions(names)
     assert names <= lesson.keys(), f"the lesson no longer defines {sorted(names - lesson.keys())}"
-    spec = importlib.util.spec_from_file_location("numpy_convnet", BENCHMARK)
-    benchmark = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(benchmark)
+    from benchmarks import numpy_convnet as benchmark  # the repository root is on sys.path
 
     rng = np.random.default_rng(0)
     params = lesson["init_params"](np.random.default_rng(1))

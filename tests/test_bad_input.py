@@ -31,6 +31,7 @@ from utils import (
     drawing,
     environment,
     evaluation,
+    figures,
     gradients,
     models,
     numpy_convnet,
@@ -42,6 +43,7 @@ from utils import (
 
 MODULES = [importlib.import_module(f"utils.{name}") for name in utils.__all__]
 Z = np.zeros
+BAD_TYPED_FIGURE = {"data": [{"z": {"dtype": "f2", "bdata": ""}}]}  # float16: not plotly's
 
 CASES = {
     # utils.checks
@@ -293,6 +295,40 @@ CASES = {
         ValueError,
         r"series 'a' must have shape \(2,\) like x",
     ),
+    # utils.figures: a figure's typed array of a dtype plotly does not write, digits below 1
+    "figures.decode_typed_array": (
+        lambda: figures.decode_typed_array({"dtype": "c8", "bdata": ""}, "z"),
+        ValueError,
+        r"z\['dtype'\] must be one of 'i1', 'u1', .*, got 'c8'",
+    ),
+    "figures.numbers": (
+        lambda: figures.numbers({"dtype": "f2", "bdata": ""}),
+        ValueError,
+        r"node\['dtype'\] must be one of .*, got 'f2'",
+    ),
+    "figures.round_figure_floats": (
+        lambda: figures.round_figure_floats({"y": [0.5]}, digits=0),
+        ValueError,
+        r"digits must be at least 1, got 0",
+    ),
+    "figures.largest": (
+        lambda: figures.largest(BAD_TYPED_FIGURE),
+        ValueError,
+        r"data\.z\['dtype'\] must be one of .*, got 'f2'",
+    ),
+    "figures.figure_difference": (
+        lambda: figures.figure_difference({"data": [{"z": [0.5]}]}, BAD_TYPED_FIGURE),
+        ValueError,
+        r"figure\.data\[0\]\.z\['dtype'\] must be one of .*, got 'f2'",
+    ),
+    "figures.match_figures": (
+        lambda: figures.match_figures(
+            [{"data": {figures.FIGURE_MIME: BAD_TYPED_FIGURE}}],
+            [{"data": {figures.FIGURE_MIME: {"data": [{"z": [0.5]}]}}}],
+        ),
+        ValueError,
+        r"figure\.data\[0\]\.z\['dtype'\] must be one of .*, got 'f2'",
+    ),
     # utils.pooling
     "pooling.max_pool2d": (
         lambda: pooling.max_pool2d(Z((3, 3)), pool_size=0),
@@ -492,8 +528,8 @@ EXEMPT = {
     "environment.cpu_description": "takes no argument",
     "environment.prepare_tensorflow": "takes no argument",
     "cost.LayerRow": "a record that layer_table builds",
-    "plots.CourseRenderer": "plotly's renderer interface, called by plotly",
-    "plots.use_course_renderer": "takes no argument",
+    "figures.CourseRenderer": "plotly's renderer interface, called by plotly",
+    "figures.use_course_renderer": "takes no argument",
     "diagrams.kernel_sliding_svg": "takes no argument",
     "diagrams.stride_svg": "takes no argument",
     "diagrams.lenet5_svg": "takes no argument",

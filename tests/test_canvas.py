@@ -7,26 +7,33 @@ figures, speed and memory are checked with the NumPy ConvNet.
 
 from __future__ import annotations
 
+import fnmatch
 import gc
 import inspect
+import shutil
 import statistics
 import subprocess
 import sys
+import tomllib
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from utils.data import load_mnist
 from utils.drawing import CANVAS_SIZE, rasterize_strokes, to_mnist
+from utils.figures import FIGURE_MIME as PLOTLY_MIME
 from utils.numpy_convnet import load_numpy_convnet
 from utils.widgets import DigitReader, DrawingCanvas
 from utils.widgets._a11y import AccessibleNames
 from utils.widgets.canvas import LINE_WIDTH
 from utils.widgets.reader import CANVAS_CHOICE, LAYERS, N_MAPS, first_test_digits
 
-PLOTLY_MIME = "application/vnd.plotly.v1+json"
 CENTRE = CANVAS_SIZE / 2
+ROOT = Path(__file__).resolve().parent.parent
+CANVAS_JS = ROOT / "utils" / "widgets" / "canvas.js"
+CANVAS_CSS = ROOT / "utils" / "widgets" / "canvas.css"
 
 
 def vertical_stroke() -> list[list[float]]:
@@ -70,7 +77,7 @@ def test_canvas_draws_what_rasterize_strokes_draws():
 
 
 def test_canvas_script_loads_nothing_and_has_what_the_browser_tests_use():
-    script = DrawingCanvas._esm
+    script = DrawingCanvas()._esm
     assert "export default" in script and "render({ model, el })" in script
     assert "import " not in script and "http" not in script and "//cdn" not in script
     for name in ("pointerdown", "pointermove", "pointerup", "pointercancel", "setPointerCapture"):
@@ -78,7 +85,47 @@ def test_canvas_script_loads_nothing_and_has_what_the_browser_tests_use():
     assert "getBoundingClientRect" in script and "save_changes" in script
     for name in ("course-canvas", "course-canvas-undo", "course-canvas-clear"):
         assert f'"{name}"' in script
-    assert "touch-action: none" in DrawingCanvas._css
+    assert "touch-action: none" in DrawingCanvas()._css
+
+
+def test_the_canvas_sends_its_script_and_style_files_as_they_are():
+    canvas = DrawingCanvas()
+    state = canvas.get_state()  # what goes to the page
+    assert state["_esm"] == CANVAS_JS.read_bytes().decode("utf-8") == canvas._esm
+    assert state["_css"] == CANVAS_CSS.read_bytes().decode("utf-8") == canvas._css
+    assert state["_esm"].count("export default {") == 1 and ".course-canvas {" in state["_css"]
+
+
+def test_the_files_that_are_not_python_ship_with_the_package():
+    # `pip install .` (not -e) copies a package's other files only if package-data names them.
+    with (ROOT / "pyproject.toml").open("rb") as file:
+        package_data = tomllib.load(file)["tool"]["setuptools"]["package-data"]
+    others = [
+        path
+        for path in (ROOT / "utils").rglob("*")
+        if path.is_file() and path.suffix not in {".py", ".pyc"} and "__pycache__" not in path.parts
+    ]
+    assert CANVAS_JS in others and CANVAS_CSS in others
+    for path in others:
+        package = ".".join(path.parent.relative_to(ROOT).parts)
+        patterns = package_data.get(package, [])
+        assert any(fnmatch.fnmatch(path.name, pattern) for pattern in patterns), path
+
+
+def test_the_canvas_script_parses_as_an_es_module():
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not on the PATH, so canvas.js is not parsed")
+
+    def check(script: str) -> subprocess.CompletedProcess:
+        command = [node, "--input-type=module", "--check"]
+        return subprocess.run(command, input=script, capture_output=True, text=True, timeout=60)
+
+    script = CANVAS_JS.read_text(encoding="utf-8")
+    result = check(script)
+    assert result.returncode == 0, result.stderr
+    broken = check(script.replace("export default {", "export default {{", 1))
+    assert broken.returncode != 0 and "SyntaxError" in broken.stderr
 
 
 def test_add_stroke_undo_and_clear():
@@ -253,7 +300,7 @@ def test_draw_checks_its_strokes(reader):
 
 
 def test_the_canvas_says_it_cannot_be_drawn_with_keys_and_what_to_do_instead(reader):
-    script = DrawingCanvas._esm
+    script = DrawingCanvas()._esm
     assert '"aria-describedby"' in script and '"course-canvas-note"' in script
     assert "keyboard_note" in script and "keyboard_note" in DrawingCanvas().keys
     assert "cannot be drawn on with keys" in DrawingCanvas().keyboard_note

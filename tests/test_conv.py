@@ -152,6 +152,18 @@ def test_output_size_names():
     assert axis_padding(7, 4, 2) == (2, 2)
 
 
+@given(st.integers(1, 40), st.integers(1, 9), st.integers(1, 5), st.integers(1, 3))
+def test_same_output_size_is_the_ceiling_of_n_over_stride(n, kernel_size, stride, dilation):
+    # Keras' rule, stated independently of the padding that output_size derives from it.
+    assert output_size(n, kernel_size, "same", stride, dilation) == -(-n // stride)
+
+
+def test_output_size_is_a_python_int_for_numpy_integers():
+    for padding in (1, "valid", "same", "full"):
+        size = output_size(np.int64(7), np.int32(3), padding, np.int64(2))
+        assert type(size) is int, padding
+
+
 @pytest.mark.parametrize("padding", ["valid", "same"])
 def test_output_size_agrees_with_keras_conv2d_shapes(padding):
     checked = 0
@@ -328,6 +340,21 @@ def test_im2col_times_the_reshaped_kernel_is_keras_conv2d(case):
     expected = keras_conv2d(x, kernel, bias, stride, padding)
     out = (patches @ kernel.reshape(-1, c_out) + bias).reshape(expected.shape)
     np.testing.assert_allclose(out, expected, atol=1e-4, rtol=1e-4)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    kernel_size=st.integers(1, 3),
+    stride=st.integers(1, 3),
+    widths=st.tuples(*[st.integers(0, 3)] * 4),
+    seed=st.integers(0, 2**16),
+)
+def test_im2col_with_uneven_padding_reads_the_zero_padded_images(kernel_size, stride, widths, seed):
+    top, bottom, left, right = widths
+    x = np.random.default_rng(seed).normal(size=(2, 3, 4, 2))
+    padded = np.pad(x, [(0, 0), (top, bottom), (left, right), (0, 0)])
+    patches = im2col(x, kernel_size, stride=stride, padding=((top, bottom), (left, right)))
+    np.testing.assert_array_equal(patches, im2col_by_loops(padded, kernel_size, stride))
 
 
 def test_im2col_keeps_float32_and_widens_integers():

@@ -8,6 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+from utils.figures import FIGURE_MIME
 from utils.plots import (
     CourseRenderer,
     describe_figure,
@@ -28,7 +29,7 @@ HISTORY = {
 def _stored(fig: go.Figure) -> dict:
     """The figure's JSON as a notebook stores it: rounded, with typed arrays (bdata)."""
     bundle = CourseRenderer().to_mimebundle(fig.to_plotly_json())
-    return json.loads(json.dumps(bundle["application/vnd.plotly.v1+json"]))
+    return json.loads(json.dumps(bundle[FIGURE_MIME]))
 
 
 def test_training_curves_are_described_by_title_panel_and_end_points():

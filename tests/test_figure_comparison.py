@@ -1,6 +1,4 @@
-"""The comparison of stored figures (``scripts/figure_comparison.py``): last bits pass.
-
-Real changes fail.
+"""The rules of stored figures (``utils.figures``): last bits pass, real changes fail.
 
 The last test runs nbval in a fresh pytest on a small notebook, to show that
 the comparison is the one nbval uses (``conftest.py`` plugs it in).
@@ -20,10 +18,19 @@ import nbformat
 import numpy as np
 import plotly.graph_objects as go
 import pytest
-from figure_comparison import FIGURE_MIME, figure_difference, match_figures, numbers  # scripts/
+from plotly.io.base_renderers import PlotlyRenderer
 from plotly.subplots import make_subplots
 
-from utils.plots import CourseRenderer
+from utils.figures import (
+    FIGURE_MIME,
+    CourseRenderer,
+    decode_typed_array,
+    figure_difference,
+    largest,
+    match_figures,
+    numbers,
+    round_figure_floats,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,6 +59,50 @@ def last_bits(values: np.ndarray, seed: int = 1) -> np.ndarray:
     """``values`` with about half of them moved by one float32 step, as another CPU does."""
     move = np.random.default_rng(seed).random(values.shape) < 0.5
     return np.where(move, np.nextafter(values, np.float32(np.inf)), values).astype(np.float32)
+
+
+def test_the_mime_type_is_plotlys_own():
+    assert set(PlotlyRenderer().to_mimebundle(go.Figure().to_dict())) == {FIGURE_MIME}
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.arange(-3, 9, dtype=np.int8).reshape(3, 4),
+        np.arange(70000, 70006, dtype=np.int32),
+        np.linspace(-1.5, 2.0, 10, dtype=np.float32).reshape(2, 5),
+        np.array([[0.1, np.nan], [np.inf, -2.5e-300]]),
+    ],
+)
+def test_typed_arrays_are_read_back_as_plotly_wrote_them(values):
+    figure = PlotlyRenderer().to_mimebundle(go.Figure(go.Heatmap(z=values)).to_dict())
+    spec = figure[FIGURE_MIME]["data"][0]["z"]
+    assert set(spec) >= {"dtype", "bdata"}  # plotly wrote a typed array
+    decoded = decode_typed_array(spec)
+    assert decoded.dtype == values.dtype and decoded.shape == values.shape
+    assert np.array_equal(decoded, values, equal_nan=True)
+    assert np.array_equal(numbers(spec), values, equal_nan=True)
+
+
+def test_what_is_not_a_typed_array_decodes_to_none():
+    for node in (None, 3, [1.5, 2.0], "bdata", {"bdata": None}, {"type": "heatmap"}):
+        assert decode_typed_array(node) is None
+    with pytest.raises(ValueError, match=r"z\['dtype'\] must be one of 'i1', .*, got 'c8'"):
+        decode_typed_array({"dtype": "c8", "bdata": "AAAAAAAAAAA="}, "z")
+
+
+def test_largest_holds_one_scale_per_name(maps):
+    ref = stored(shared_scale_maps(maps))
+    scales = largest(ref)
+    assert scales["data.z"] == pytest.approx(float(maps.max()), rel=1e-5)  # every map's z
+    assert scales["layout.xaxis2.domain"] == max(ref["layout"]["xaxis2"]["domain"])
+    assert scales["data.zmax"] == pytest.approx(float(maps.max()), rel=1e-5)
+
+
+def test_rounding_takes_a_whole_number_of_digits():
+    assert round_figure_floats({"y": [0.123456, 7.0]}, digits=2) == {"y": [0.12, 7.0]}
+    with pytest.raises(ValueError, match=r"digits must be at least 1, got 0"):
+        round_figure_floats({"y": [0.5]}, digits=0)
 
 
 def test_the_same_figure_agrees(maps):

@@ -14,36 +14,23 @@ import base64
 import concurrent.futures
 import copy
 import html
-import importlib.util
 import json
 import os
 import re
-import sys
 from pathlib import Path
 
+import figure_images  # scripts/
 import nbformat
 import pytest
 from nbconvert import HTMLExporter
+
+from utils.figures import FIGURE_MIME
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium"))
 # issue 24: all stored notebooks together at most 10 MB
 SIZE_BUDGET = 10_000_000
-
-
-def _load_script():
-    spec = importlib.util.spec_from_file_location(
-        "figure_images", ROOT / "scripts" / "figure_images.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["figure_images"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-figure_images = _load_script()
-FIGURE_MIME = figure_images.FIGURE_MIME
 IMAGE_MIME = figure_images.IMAGE_MIME
 PNG_MIME = figure_images.PNG_MIME
 

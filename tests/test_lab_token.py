@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import os
 import re
 import shutil
@@ -15,12 +14,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import check_lab_args  # scripts/
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("check_lab_args", ROOT / "scripts/check_lab_args.py")
-check_lab_args = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(check_lab_args)
 
 needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
+import lesson_cells  # tests/browser/ (pyproject's pythonpath)
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-if "lesson_cells" not in sys.modules:  # the browser tests import it by this name
-    _spec = importlib.util.spec_from_file_location(
-        "lesson_cells", ROOT / "tests" / "browser" / "lesson_cells.py"
-    )
-    sys.modules["lesson_cells"] = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(sys.modules["lesson_cells"])
-lesson_cells = sys.modules["lesson_cells"]
 Cell = lesson_cells.Cell
 
 

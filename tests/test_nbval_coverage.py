@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import nbformat
+import nbval_coverage  # scripts/
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("nbval_coverage", ROOT / "scripts/nbval_coverage.py")
-nbval_coverage = importlib.util.module_from_spec(_spec)
-sys.modules["nbval_coverage"] = nbval_coverage  # dataclasses look their module up there
-_spec.loader.exec_module(nbval_coverage)
 
 
 def _notebook(tmp_path: Path, cells: list[nbformat.NotebookNode]) -> Path:

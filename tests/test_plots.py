@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
+from utils.figures import FIGURE_MIME
 from utils.plots import RENDERER_NAME, CourseRenderer, image_grid, use_course_renderer
 
 
@@ -81,7 +82,7 @@ def test_image_grid_errors_name_the_argument(images, kwargs, error, message):
 def test_course_renderer_bundle_is_plain_json_with_a_caption(images):
     fig = image_grid(images[:2], title="Two images")
     bundle = CourseRenderer().to_mimebundle(fig.to_dict())
-    assert set(bundle) == {"application/vnd.plotly.v1+json", "text/plain"}
+    assert set(bundle) == {FIGURE_MIME, "text/plain"}
     assert "Two images" in bundle["text/plain"]
     # Deterministic: the same figure gives the same JSON (strict nbval compares it).
     again = CourseRenderer().to_mimebundle(image_grid(images[:2], title="Two images").to_dict())
@@ -94,7 +95,7 @@ def test_use_course_renderer_sets_the_default():
         use_course_renderer()
         assert pio.renderers.default == RENDERER_NAME
         bundle = go.Figure()._repr_mimebundle_()
-        assert "application/vnd.plotly.v1+json" in bundle
+        assert FIGURE_MIME in bundle
     finally:
         pio.renderers.default = previous
 

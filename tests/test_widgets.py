@@ -7,6 +7,7 @@ import pytest
 
 from utils.diagrams import HORIZONTAL_LINE
 from utils.diagrams import WORKED_IMAGE as LECTURE_IMAGE  # lesson 01's worked example
+from utils.figures import FIGURE_MIME
 from utils.widgets import DigitBrowser
 
 
@@ -31,7 +32,7 @@ def test_moving_the_slider_redraws_caption_figure_and_output(digits):
     assert browser.caption.value == "<b>image 2</b>: label <b>4</b>"
     np.testing.assert_array_equal(np.asarray(browser.figure.data[0].z), images[2])
     (shown,) = browser.output.outputs
-    figure_json = shown["data"]["application/vnd.plotly.v1+json"]
+    figure_json = shown["data"][FIGURE_MIME]
     assert figure_json["data"][0]["type"] == "heatmap"
 
 
@@ -62,7 +63,7 @@ def test_stepper_moves_the_window_and_fills_the_output():
     assert (window.x0, window.y0, window.x1, window.y1) == (0.5, 1.5, 3.5, 4.5)
     assert (current.x0, current.y0) == (0.5, 1.5)
     (shown,) = stepper.output.outputs
-    assert shown["data"]["application/vnd.plotly.v1+json"]["data"][3]["text"][2][1] == "5"
+    assert shown["data"][FIGURE_MIME]["data"][3]["text"][2][1] == "5"
 
 
 def test_stepper_with_stride_two_steps_the_window_by_two():
@@ -107,9 +108,7 @@ def test_output_size_calculator_redraws_for_each_setting():
     calculator.padding.value = 1  # floor((8 - 9 + 2) / 2) + 1
     assert calculator.size == 1
     (shown,) = calculator.output.outputs
-    assert (
-        "output 1x1" in shown["data"]["application/vnd.plotly.v1+json"]["layout"]["title"]["text"]
-    )
+    assert "output 1x1" in shown["data"][FIGURE_MIME]["layout"]["title"]["text"]
 
 
 def test_output_size_calculator_rejects_out_of_range_values():
@@ -146,7 +145,7 @@ def _set(calculator, **values):
 
 def _shown_title(calculator) -> str:
     (shown,) = calculator.output.outputs
-    return shown["data"]["application/vnd.plotly.v1+json"]["layout"]["title"]["text"]
+    return shown["data"][FIGURE_MIME]["layout"]["title"]["text"]
 
 
 def test_calculator_variants_size_is_utils_conv_for_every_setting():
@@ -377,10 +376,10 @@ def test_explorer_starts_on_the_first_digit_and_agrees_with_keras(convnet_and_di
         np.testing.assert_array_equal(
             np.asarray(trace.z), explorer.activations["conv_1"][:, :, channel]
         )
-    shown_left = [o["data"]["application/vnd.plotly.v1+json"] for o in explorer.left.outputs]
+    shown_left = [o["data"][FIGURE_MIME] for o in explorer.left.outputs]
     assert [figure["data"][0]["type"] for figure in shown_left] == ["heatmap", "bar"]
     (shown_right,) = explorer.right.outputs
-    assert len(shown_right["data"]["application/vnd.plotly.v1+json"]["data"]) == 32
+    assert len(shown_right["data"][FIGURE_MIME]["data"]) == 32
 
 
 def test_explorer_redraws_for_each_control(convnet_and_digits):
@@ -537,7 +536,7 @@ def test_show_figures_replaces_the_outputs_and_rejects_what_is_not_a_figure():
 
     output = ipywidgets.Output()
     show_figures(output, go.Figure(go.Bar(y=[1, 2])), go.Figure(go.Scatter(y=[3])))
-    shown = [o["data"]["application/vnd.plotly.v1+json"]["data"][0]["type"] for o in output.outputs]
+    shown = [o["data"][FIGURE_MIME]["data"][0]["type"] for o in output.outputs]
     assert shown == ["bar", "scatter"]
     show_figures(output)
     assert output.outputs == ()

@@ -16,6 +16,7 @@ __all__ = [
     "drawing",
     "environment",
     "evaluation",
+    "figures",
     "gradients",
     "models",
     "numpy_convnet",

@@ -163,15 +163,98 @@ def _key(step: int, n_steps: int) -> str:
 # --- Lesson 01: the kernel slides over the padded worked example --------------
 
 
-def _sum_lines(i: int, j: int, window: np.ndarray, kernel: np.ndarray, total: int) -> list[str]:
-    """``output[i, j] = (a)(b) + ...`` split after the kernel's first two rows."""
-    products = [
-        f"({int(a)})({int(b)})" for a, b in zip(window.ravel(), kernel.ravel(), strict=True)
+# The sliding kernel's three grids: the corners (x, y) of the padded input, kernel and output.
+_Corners = tuple[tuple[int, int], tuple[int, int], tuple[int, int]]
+
+
+def _sliding_grids(
+    padded: np.ndarray, kernel: np.ndarray, totals: np.ndarray, cell: int, corners: _Corners
+) -> tuple[list[str], list[str]]:
+    """The captions and the grids (the output empty), and the grids' numbers to draw on top."""
+    (in_x, in_y), (k_x, k_y), (out_x, out_y) = corners
+    size_in, size_k = padded.shape[0], kernel.shape[0]
+    n_rows, n_cols = totals.shape
+    border = {(i, j) for i in range(size_in) for j in range(size_in)} - {
+        (i, j) for i in range(1, size_in - 1) for j in range(1, size_in - 1)
+    }
+    fills = {ij: (PADDING_FILL, PADDING_INK) for ij in border}
+    fills.update({(int(i), int(j)): (POSITIVE_FILL, INK) for i, j in np.argwhere(padded > 0)})
+    kernel_fills = {(int(i), int(j)): (POSITIVE_FILL, INK) for i, j in np.argwhere(kernel > 0)}
+    middle = in_y + size_in * cell // 2
+    heading = f"A {size_k} x {size_k} kernel slides over the zero-padded image, stride 1"
+    legend = "grey: the padding (zeros); blue: +1"
+    body = [
+        _text(420, 30, heading, 18, bold=True),
+        _text(in_x + size_in * cell // 2, in_y - 12, f"padded input, {size_in} x {size_in}"),
+        _text(k_x + size_k * cell // 2, k_y - 12, "kernel (horizontal line)"),
+        _text(out_x + n_cols * cell // 2, out_y - 12, f"output, {n_rows} x {n_cols}"),
+        _text((in_x + size_in * cell + k_x) // 2, middle + 10, "⋆", 30),
+        _text((k_x + size_k * cell + out_x) // 2, middle + 10, "=", 30),
+        _text(in_x, in_y + size_in * cell + 20, legend, 13, anchor="start", fill=PADDING_INK),
     ]
-    split = 2 * kernel.shape[1]
-    first = f"output[{i}, {j}] = " + " + ".join(products[:split])
-    second = "+ " + " + ".join(products[split:]) + f" = {total}"
-    return [first, second]
+    labels = []  # drawn over the frames' highlights, so that they stay legible
+    for (x0, y0), values, fill in zip(
+        corners, (padded, kernel, None), (fills, kernel_fills, {}), strict=True
+    ):
+        cells, numbers = _grid(
+            x0, y0, cell, values, (totals if values is None else values).shape, fill
+        )
+        body += cells
+        labels += numbers
+    return body, labels
+
+
+def _output_values(totals: np.ndarray, cell: int, corner: tuple[int, int]) -> list[str]:
+    """The output's numbers: cell ``k`` appears at frame ``k`` and stays; without SMIL all show."""
+    n_frames, n_cols = totals.size, totals.shape[1]
+    labels = []
+    for index in range(n_frames):
+        i, j = divmod(index, n_cols)
+        x, y = corner[0] + j * cell + cell // 2, corner[1] + i * cell + cell // 2 + 5
+        appear = _visibility("hidden;visible", f"0;{_key(index, n_frames)}", n_frames)
+        label = str(int(totals[i, j]))
+        labels.append(
+            _text(x, y, label, 14, bold=True, cls="output-value", child=appear if index else "")
+        )
+    return labels
+
+
+def _sliding_frames(
+    padded: np.ndarray, kernel: np.ndarray, totals: np.ndarray, cell: int, corners: _Corners
+) -> list[str]:
+    """One frame per output cell, shown for its second: the window, the cell and the sum."""
+    (in_x, in_y), _, (out_x, out_y) = corners
+    n_frames, n_cols, size_k = totals.size, totals.shape[1], kernel.shape[0]
+    sum_y = in_y + padded.shape[0] * cell + 58
+    side, pale, thick = size_k * cell, ' fill-opacity="0.35"', ' stroke-width="4"'
+    body = []
+    for index in range(n_frames):
+        i, j = divmod(index, n_cols)
+        window = padded[i : i + size_k, j : j + size_k]
+        pairs = zip(window.ravel(), kernel.ravel(), strict=True)
+        products = [f"({int(a)})({int(b)})" for a, b in pairs]
+        split = 2 * kernel.shape[1]  # the sum goes on after the kernel's first two rows
+        first = f"output[{i}, {j}] = " + " + ".join(products[:split])
+        second = "+ " + " + ".join(products[split:]) + f" = {int(totals[i, j])}"
+        if index == 0:
+            start, animation = "", _visibility("visible;hidden", f"0;{_key(1, n_frames)}", n_frames)
+        else:
+            start = ' visibility="hidden"'
+            values, times = "hidden;visible", f"0;{_key(index, n_frames)}"
+            if index + 1 < n_frames:
+                values += ";hidden"
+                times += f";{_key(index + 1, n_frames)}"
+            animation = _visibility(values, times, n_frames)
+        body += [
+            f'<g class="frame"{start}>',
+            animation,
+            _rect(in_x + j * cell, in_y + i * cell, side, side, ACCENT_FILL, ACCENT, pale + thick),
+            _rect(out_x + j * cell, out_y + i * cell, cell, cell, ACCENT_FILL, ACCENT, thick),
+            _text(in_x, sum_y, first, 15, anchor="start", cls="sum"),
+            _text(in_x + 28, sum_y + 24, second, 15, anchor="start", cls="sum"),
+            "</g>",
+        ]
+    return body
 
 
 def kernel_sliding_svg() -> str:
@@ -192,102 +275,18 @@ def kernel_sliding_svg() -> str:
     padded = pad(WORKED_IMAGE, 1)
     output = cross_correlate2d(padded, HORIZONTAL_LINE)
     totals = np.rint(output).astype(int) + 0  # + 0 turns -0 into 0
-    kernel = HORIZONTAL_LINE
-    cell, n_rows, n_cols = 36, *totals.shape
+    kernel, cell = HORIZONTAL_LINE, 36
+    size_in, size_k, (n_rows, n_cols) = padded.shape[0], kernel.shape[0], totals.shape
     n_frames = n_rows * n_cols
-    size_in, size_k = padded.shape[0], kernel.shape[0]
-    in_x, in_y = 40, 84
-    k_x, k_y = 356, in_y + (size_in - size_k) * cell // 2
-    out_x, out_y = 580, in_y + (size_in - n_rows) * cell // 2
-    border = {(i, j) for i in range(size_in) for j in range(size_in)} - {
-        (i, j) for i in range(1, size_in - 1) for j in range(1, size_in - 1)
-    }
-    fills = {ij: (PADDING_FILL, PADDING_INK) for ij in border}
-    fills.update({(int(i), int(j)): (POSITIVE_FILL, INK) for i, j in np.argwhere(padded > 0)})
-    kernel_fills = {(int(i), int(j)): (POSITIVE_FILL, INK) for i, j in np.argwhere(kernel > 0)}
-    middle = in_y + size_in * cell // 2
-    body = [
-        _text(
-            420,
-            30,
-            f"A {size_k} x {size_k} kernel slides over the zero-padded image, stride 1",
-            18,
-            bold=True,
-        ),
-        _text(in_x + size_in * cell // 2, in_y - 12, f"padded input, {size_in} x {size_in}"),
-        _text(k_x + size_k * cell // 2, k_y - 12, "kernel (horizontal line)"),
-        _text(out_x + n_cols * cell // 2, out_y - 12, f"output, {n_rows} x {n_cols}"),
-        _text((in_x + size_in * cell + k_x) // 2, middle + 10, "⋆", 30),
-        _text((k_x + size_k * cell + out_x) // 2, middle + 10, "=", 30),
-        _text(
-            in_x,
-            in_y + size_in * cell + 20,
-            "grey: the padding (zeros); blue: +1",
-            13,
-            anchor="start",
-            fill=PADDING_INK,
-        ),
-    ]
-    labels = []  # drawn over the frames' highlights, so that they stay legible
-    for x0, y0, values, fill in (
-        (in_x, in_y, padded, fills),
-        (k_x, k_y, kernel, kernel_fills),
-        (out_x, out_y, None, {}),
-    ):
-        cells, numbers = _grid(
-            x0, y0, cell, values, (totals if values is None else values).shape, fill
-        )
-        body += cells
-        labels += numbers
-    for index in range(n_frames):
-        i, j = divmod(index, n_cols)
-        x, y = out_x + j * cell + cell // 2, out_y + i * cell + cell // 2 + 5
-        # Cell k appears at frame k and stays; without SMIL every cell shows.
-        appear = _visibility("hidden;visible", f"0;{_key(index, n_frames)}", n_frames)
-        label = str(int(totals[i, j]))
-        labels.append(
-            _text(x, y, label, 14, bold=True, cls="output-value", child=appear if index else "")
-        )
-    sum_y = in_y + size_in * cell + 58
-    for index in range(n_frames):
-        i, j = divmod(index, n_cols)
-        window = padded[i : i + size_k, j : j + size_k]
-        first, second = _sum_lines(i, j, window, kernel, int(totals[i, j]))
-        if index == 0:
-            start, animation = "", _visibility("visible;hidden", f"0;{_key(1, n_frames)}", n_frames)
-        else:
-            start = ' visibility="hidden"'
-            values, times = "hidden;visible", f"0;{_key(index, n_frames)}"
-            if index + 1 < n_frames:
-                values += ";hidden"
-                times += f";{_key(index + 1, n_frames)}"
-            animation = _visibility(values, times, n_frames)
-        body += [
-            f'<g class="frame"{start}>',
-            animation,
-            _rect(
-                in_x + j * cell,
-                in_y + i * cell,
-                size_k * cell,
-                size_k * cell,
-                ACCENT_FILL,
-                ACCENT,
-                ' fill-opacity="0.35" stroke-width="4"',
-            ),
-            _rect(
-                out_x + j * cell,
-                out_y + i * cell,
-                cell,
-                cell,
-                ACCENT_FILL,
-                ACCENT,
-                ' stroke-width="4"',
-            ),
-            _text(in_x, sum_y, first, 15, anchor="start", cls="sum"),
-            _text(in_x + 28, sum_y + 24, second, 15, anchor="start", cls="sum"),
-            "</g>",
-        ]
-    body += labels
+    in_y = 84
+    corners = (
+        (40, in_y),
+        (356, in_y + (size_in - size_k) * cell // 2),
+        (580, in_y + (size_in - n_rows) * cell // 2),
+    )
+    body, labels = _sliding_grids(padded, kernel, totals, cell, corners)
+    body += _sliding_frames(padded, kernel, totals, cell, corners)
+    body += labels + _output_values(totals, cell, corners[2])
     title = (
         f"Lesson 01's worked example: a {size_k} x {size_k} horizontal-line kernel slides over "
         f"the zero-padded {size_in} x {size_in} image, stride 1, and fills the "
@@ -301,7 +300,8 @@ def kernel_sliding_svg() -> str:
         f"position are written out with their sum, and the sum fills the next cell of the "
         f"output. The {n_frames} sums, row by row: {rows}."
     )
-    return _svg(MAX_WIDTH, sum_y + 44, title, description, body)
+    height = in_y + size_in * cell + 102  # room for the two lines of the sum
+    return _svg(MAX_WIDTH, height, title, description, body)
 
 
 # --- Lesson 02: stride 1 and stride 2 -----------------------------------------

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import export_html  # scripts/
 import pytest
 from axe import checked, counts, describe
 from axe import run as run_axe
-from test_lab import _load_export_script
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -70,7 +70,7 @@ CLIPPED = """() => {
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("html")
-    _load_export_script().export([NOTEBOOKS / name for name in LESSONS], folder)
+    export_html.export([NOTEBOOKS / name for name in LESSONS], folder)
     return folder
 
 

@@ -27,12 +27,11 @@ A screenshot of each notebook goes to ``tests/browser/screenshots/``
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 import time
 from pathlib import Path
 
+import export_html  # scripts/
 import nbformat
 import pytest
 from axe import checked, counts, describe
@@ -40,10 +39,11 @@ from axe import run as run_axe
 from lesson_cells import WIDGET_MIME, cells_for_widgets, code_cells
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from utils.figures import FIGURE_MIME
+
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 
-PLOTLY_MIME = "application/vnd.plotly.v1+json"
 LESSONS = sorted(path.name for path in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 # Lessons whose first slider drives figures: the stepper (01) and the explorer (06).
 SLIDER_LESSONS = {"01_convolution_math.ipynb", "06_kernels_and_feature_maps.ipynb"}
@@ -128,7 +128,7 @@ def stored_counts(path: Path) -> tuple[int, int, list[str]]:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 errors.append(f"cell {index}: {output.get('ename')}: {output.get('evalue')}")
-            n_plots += PLOTLY_MIME in output.get("data", {})
+            n_plots += FIGURE_MIME in output.get("data", {})
             n_widgets += WIDGET_MIME in output.get("data", {})
     return n_plots, n_widgets, errors
 
@@ -297,14 +297,6 @@ def test_calculator_lessons_exist():
     assert CALCULATOR_LESSONS <= set(LESSONS)
 
 
-def _load_export_script():
-    spec = importlib.util.spec_from_file_location("export_html", ROOT / "scripts/export_html.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["export_html"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 # A page from file:// may ask only for files beside it, and for about:blank: the
 # empty font MathJax declares to tell when its web fonts have loaded (no network).
 def _left_file_urls(requests: list[str]) -> list[str]:
@@ -312,7 +304,6 @@ def _left_file_urls(requests: list[str]) -> list[str]:
 
 
 def test_exported_page_opens_offline_with_its_figures_and_formulas(browser, tmp_path):
-    export_html = _load_export_script()
     lessons = [NOTEBOOKS / "01_convolution_math.ipynb", NOTEBOOKS / "02_padding_and_stride.ipynb"]
     pages = export_html.export(lessons, tmp_path)
     (page_name, _, n_figures, n_widgets) = pages[1]
@@ -359,7 +350,6 @@ def test_exported_page_opens_offline_with_its_figures_and_formulas(browser, tmp_
 
 
 def test_the_lesson_map_reads_each_lessons_first_cell():
-    export_html = _load_export_script()
     for path in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
         lesson = export_html.lesson_summary(nbformat.read(path, as_version=4), "page.html")
         assert lesson.title.startswith(path.name[:2] + " "), path.name

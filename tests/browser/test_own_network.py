@@ -20,7 +20,6 @@ probability at least 0.67 above any other digit's, with
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 
@@ -34,6 +33,8 @@ from test_draw_a_digit import (
     reader_page,
     write_notebook,
 )
+
+from utils.figures import decode_typed_array
 
 NOTEBOOK = "own_network.ipynb"
 SIDE = 28  # MNIST's digits
@@ -134,11 +135,8 @@ def _training_seconds(page) -> float:
 
 def _array(z: object) -> np.ndarray:
     """A trace's z as numbers: a typed-array spec decoded, or nested lists (null: NaN)."""
-    if isinstance(z, dict) and "bdata" in z:
-        flat = np.frombuffer(base64.b64decode(z["bdata"]), dtype="<" + str(z["dtype"]))
-        shape = z.get("shape")
-        return flat.reshape([int(n) for n in str(shape).split(",")]) if shape else flat
-    return np.array(z, dtype=np.float64)  # None becomes NaN
+    typed = decode_typed_array(z, "z")
+    return typed if typed is not None else np.array(z, dtype=np.float64)  # None becomes NaN
 
 
 def _maps_figure(page) -> dict:

@@ -166,6 +166,78 @@ def _loss_gradient(model: object, pixels: np.ndarray, label: int) -> np.ndarray:
     return np.asarray(gradient)[0].astype(np.float64)
 
 
+# The slips of an FGSM step, tried in this order after the right answer. Each takes the
+# answer, the mask of compared pixels, the image x, the gradient and epsilon, and returns
+# its verdict, or None when the answer is not that slip.
+
+
+def _close(values: np.ndarray, compared: np.ndarray, candidate: np.ndarray) -> bool:
+    """Whether the answer is within :data:`ATOL` of ``candidate`` on every compared pixel."""
+    return bool(np.allclose(values[compared], candidate[compared], rtol=0, atol=ATOL))
+
+
+def _direction_slip(
+    values: np.ndarray, compared: np.ndarray, x: np.ndarray, gradient: np.ndarray, epsilon: float
+) -> CheckResult | None:
+    """A step down the gradient, or a step up it without the clip to [0, 1]."""
+    step = epsilon * np.sign(gradient)
+    if _close(values, compared, np.clip(x - step, 0, 1)) or _close(values, compared, x - step):
+        return wrong(
+            "your step goes down the gradient, which lowers the loss and makes the model "
+            "surer. An attack climbs it: x + epsilon * sign(gradient)."
+        )
+    if _close(values, compared, x + step):
+        return wrong(
+            "some pixels are outside [0, 1]: clip x + epsilon * sign(gradient) to [0, 1] "
+            "(np.clip) so that the result is still an image."
+        )
+    return None
+
+
+def _gradient_slip(
+    values: np.ndarray, compared: np.ndarray, x: np.ndarray, gradient: np.ndarray, epsilon: float
+) -> CheckResult | None:
+    """No step at all, or a step of epsilon times the gradient itself instead of its sign."""
+    raw_step = float(epsilon * np.abs(gradient).max())
+    if _close(values, compared, x):
+        small = (
+            f" Here epsilon times the gradient is at most {raw_step:.1e}: too small to see, "
+            "which is why FGSM takes its sign."
+            if raw_step <= ATOL
+            else ""
+        )
+        return wrong(
+            "your image is the original one (or as good as): every pixel should move by "
+            f"epsilon in the direction of the gradient's sign.{small}"
+        )
+    raw = x + epsilon * gradient
+    if _close(values, compared, np.clip(raw, 0, 1)) or _close(values, compared, raw):
+        return wrong(
+            "you moved by epsilon times the gradient itself. FGSM takes its sign, so that "
+            "every pixel moves by exactly epsilon: np.sign(gradient)."
+        )
+    return None
+
+
+def _step_size_slip(
+    values: np.ndarray, compared: np.ndarray, x: np.ndarray, gradient: np.ndarray, epsilon: float
+) -> CheckResult | None:
+    """Every pixel moved by another step than epsilon, or by steps of different sizes."""
+    finite = np.isfinite(values)
+    moved = float(np.abs(values - x)[finite].max()) if finite.any() else 0.0
+    if not (finite.all() and abs(moved - epsilon) > ATOL and moved > 0):
+        return None
+    if _close(values, compared, np.clip(x + moved * np.sign(gradient), 0, 1)):
+        return wrong(
+            f"you took a step of {moved:.3g}, not epsilon = {epsilon:g}: every pixel "
+            "should move by epsilon (before the clip)."
+        )
+    return wrong(
+        f"your image differs from the original by up to {moved:.3g}, but FGSM moves each "
+        f"pixel by exactly epsilon = {epsilon:g} (less where the clip to [0, 1] stops it)."
+    )
+
+
 def check_fgsm_step(
     answer: object, model: object, image: object, label: int, epsilon: float
 ) -> CheckResult:
@@ -229,55 +301,16 @@ def check_fgsm_step(
     gradient = _loss_gradient(model, pixels, label)
     x = pixels.astype(np.float64)
     compared = np.abs(gradient) >= FLAT_GRADIENT * np.abs(gradient).max()
-
-    def matches(candidate: np.ndarray) -> bool:
-        return bool(np.allclose(values[compared], candidate[compared], rtol=0, atol=ATOL))
-
     step = epsilon * np.sign(gradient)
-    if matches(np.clip(x + step, 0, 1)):
+    if _close(values, compared, np.clip(x + step, 0, 1)):
         return correct(
             f"every pixel moved by {epsilon:g} in the direction that raises the loss, "
             "then was clipped to [0, 1]."
         )
-    if matches(np.clip(x - step, 0, 1)) or matches(x - step):
-        return wrong(
-            "your step goes down the gradient, which lowers the loss and makes the model "
-            "surer. An attack climbs it: x + epsilon * sign(gradient)."
-        )
-    if matches(x + step):
-        return wrong(
-            "some pixels are outside [0, 1]: clip x + epsilon * sign(gradient) to [0, 1] "
-            "(np.clip) so that the result is still an image."
-        )
-    raw_step = float(epsilon * np.abs(gradient).max())
-    if matches(x):
-        small = (
-            f" Here epsilon times the gradient is at most {raw_step:.1e}: too small to see, "
-            "which is why FGSM takes its sign."
-            if raw_step <= ATOL
-            else ""
-        )
-        return wrong(
-            "your image is the original one (or as good as): every pixel should move by "
-            f"epsilon in the direction of the gradient's sign.{small}"
-        )
-    if matches(np.clip(x + epsilon * gradient, 0, 1)) or matches(x + epsilon * gradient):
-        return wrong(
-            "you moved by epsilon times the gradient itself. FGSM takes its sign, so that "
-            "every pixel moves by exactly epsilon: np.sign(gradient)."
-        )
-    finite = np.isfinite(values)
-    moved = float(np.abs(values - x)[finite].max()) if finite.any() else 0.0
-    if finite.all() and abs(moved - epsilon) > ATOL and moved > 0:
-        if matches(np.clip(x + moved * np.sign(gradient), 0, 1)):
-            return wrong(
-                f"you took a step of {moved:.3g}, not epsilon = {epsilon:g}: every pixel "
-                "should move by epsilon (before the clip)."
-            )
-        return wrong(
-            f"your image differs from the original by up to {moved:.3g}, but FGSM moves each "
-            f"pixel by exactly epsilon = {epsilon:g} (less where the clip to [0, 1] stops it)."
-        )
+    for diagnose in (_direction_slip, _gradient_slip, _step_size_slip):
+        verdict = diagnose(values, compared, x, gradient, epsilon)
+        if verdict is not None:
+            return verdict
     bad = compared & ~np.isclose(values, np.clip(x + step, 0, 1), rtol=0, atol=ATOL)
     return wrong(
         f"{int(bad.sum())} of {int(compared.sum())} pixels differ from "

@@ -10,10 +10,13 @@ family:
   :func:`effective_kernel_size`, :func:`transposed_output_size`);
 - :mod:`utils.conv.plain`: the plain convolution (:func:`pad`,
   :func:`cross_correlate2d`, :func:`conv2d`, :func:`im2col`, :func:`col2im`,
-  :func:`conv2d_backward`), lessons 01 to 03 and 09;
+  :func:`conv2d_backward`), lessons 01 to 03 and 09; its arithmetic reads top
+  to bottom there, and its argument checks close the file;
 - :mod:`utils.conv.variants`: the transposed and the depthwise convolution
-  (:func:`conv2d_transpose`, :func:`depthwise_conv2d`), lesson 10;
-- ``utils.conv._arrays``: the argument checks and padding they share (plumbing).
+  (:func:`conv2d_transpose`, :func:`depthwise_conv2d`), lesson 10.
+
+:func:`output_size` is the one definition of a convolution's output length:
+the functions that need one call it, on each axis of a 2-D image.
 
 Shapes follow Keras' channels-last layout throughout: a batch of images is
 ``(N, H, W, C)`` and a convolution kernel is ``(F, F, C_in, C_out)``; a

@@ -13,16 +13,17 @@ import numpy as np
 from utils._validate import integer, one_of, optional_integer
 
 PADDING_NAMES = ("valid", "same", "full")
+TRANSPOSED_PADDING_NAMES = ("valid", "same")
 
 
-def _padding_rule(padding: object) -> int | str:
-    """``padding`` as a non-negative int or one of :data:`PADDING_NAMES`."""
+def _checked_padding_rule(padding: object, names: tuple[str, ...]) -> int | str:
+    """``padding`` as a non-negative int or one of ``names``."""
     if isinstance(padding, str):
-        return one_of(padding, "padding", PADDING_NAMES)
+        return one_of(padding, "padding", names)
     if isinstance(padding, (bool, np.bool_)) or not isinstance(padding, (int, np.integer)):
+        listed = ", ".join(repr(name) for name in names)
         raise TypeError(
-            f"padding must be an int or one of 'valid', 'same', 'full', "
-            f"got {type(padding).__name__} {padding!r}"
+            f"padding must be an int or one of {listed}, got {type(padding).__name__} {padding!r}"
         )
     return integer(padding, "padding", minimum=0)
 
@@ -89,7 +90,7 @@ def axis_padding(
     n = integer(n, "n", minimum=1)
     kernel_size = effective_kernel_size(kernel_size, dilation)
     stride = integer(stride, "stride", minimum=1)
-    padding = _padding_rule(padding)
+    padding = _checked_padding_rule(padding, PADDING_NAMES)
     if padding == "valid":
         return 0, 0
     if padding == "full":
@@ -103,15 +104,16 @@ def axis_padding(
 def output_size(
     n: int, kernel_size: int, padding: int | str = 0, stride: int = 1, dilation: int = 1
 ) -> int:
-    """Length of a convolution's output along one axis.
+    """Length of a convolution's output along one axis: ``floor((W - F + 2P) / S) + 1``.
 
-    With ``P`` zeros on each side: ``floor((W - F + 2P) / S) + 1``, where ``W``
-    is ``n``, ``F`` is ``kernel_size`` and ``S`` is ``stride``. The names
-    ``'valid'`` (``P = 0``), ``'full'`` (``P = F - 1``) and ``'same'`` (Keras'
-    rule: ``ceil(W / S)``, see :func:`axis_padding`) are accepted too, and
-    agree with ``keras.layers.Conv2D`` at every stride. A dilation ``d``
-    replaces ``F`` by the dilated kernel's span ``F + (F - 1)(d - 1)``, as
-    ``keras.layers.Conv2D(dilation_rate=d)`` does.
+    ``W`` is ``n``, ``F`` the ``kernel_size`` and ``S`` the ``stride``, with
+    ``P`` zeros on each side. The names ``'valid'`` (``P = 0``), ``'full'``
+    (``P = F - 1``) and ``'same'`` (Keras' rule, giving ``ceil(W / S)``; see
+    :func:`axis_padding`) agree with ``keras.layers.Conv2D`` at every stride.
+    A dilation ``d`` replaces ``F`` by the dilated kernel's span
+    ``F + (F - 1)(d - 1)``, as ``keras.layers.Conv2D(dilation_rate=d)`` does.
+    This is the one definition of the formula: the 2-D convolutions of
+    :mod:`utils.conv` call it on each axis of their padded images.
 
     Taught in notebooks/02_padding_and_stride.ipynb, sections 1 to 3, and
     (dilation) notebooks/10_convolution_variants.ipynb, section 1.
@@ -123,7 +125,7 @@ def output_size(
     kernel_size : int
         Kernel length ``F``, at least 1.
     padding : int or {'valid', 'same', 'full'}, default 0
-        Zeros added on each side, or the name of a padding rule.
+        Zeros ``P`` added on each side, or the name of a padding rule.
     stride : int, default 1
         Step ``S`` between two filter positions, at least 1.
     dilation : int, default 1
@@ -139,11 +141,9 @@ def output_size(
     ValueError
         If the (dilated) kernel is longer than the padded input.
     """
-    before, after = axis_padding(n, kernel_size, padding, stride, dilation)
-    if padding == "same":
-        return math.ceil(n / stride)
+    before, after = axis_padding(n, kernel_size, padding, stride, dilation)  # checks them all
     span = effective_kernel_size(kernel_size, dilation)
-    padded = n + before + after
+    padded = int(n) + before + after
     if span > padded:
         what = f"kernel_size {kernel_size}"
         if dilation != 1:
@@ -152,10 +152,7 @@ def output_size(
             f"{what} is bigger than the padded input "
             f"({n} + {before + after} padding = {padded}); padding={padding!r}"
         )
-    return (padded - span) // stride + 1
-
-
-TRANSPOSED_PADDING_NAMES = ("valid", "same")
+    return (padded - span) // int(stride) + 1
 
 
 def transposed_output_size(
@@ -224,15 +221,7 @@ def transposed_output_size(
     n = integer(n, "n", minimum=1)
     kernel_size = integer(kernel_size, "kernel_size", minimum=1)
     stride = integer(stride, "stride", minimum=1)
-    if isinstance(padding, str):
-        padding = one_of(padding, "padding", TRANSPOSED_PADDING_NAMES)
-    elif isinstance(padding, (bool, np.bool_)) or not isinstance(padding, (int, np.integer)):
-        raise TypeError(
-            f"padding must be an int or one of 'valid', 'same', "
-            f"got {type(padding).__name__} {padding!r}"
-        )
-    else:
-        padding = integer(padding, "padding", minimum=0)
+    padding = _checked_padding_rule(padding, TRANSPOSED_PADDING_NAMES)
     output_padding = optional_integer(output_padding, "output_padding", minimum=0)
     if output_padding is not None and output_padding >= stride:
         raise ValueError(

@@ -23,32 +23,18 @@ the submodule of its family:
 * :mod:`utils.plots.describe`: :func:`describe_figure`, a figure's text
   alternative written from its data (stored beside each figure's image, and
   the figure's accessible name on the course's pages);
-* :mod:`utils.plots.base`: the renderer below, and the plumbing the families
-  share (argument conversion, colours, the heatmap grid), which
-  :mod:`utils.widgets` imports from there too.
+* :mod:`utils.plots.base`: the plumbing the families share (argument
+  conversion, colours, the heatmap grid), which :mod:`utils.widgets` imports
+  from there too.
 
-Call :func:`use_course_renderer` once in a notebook's Setup cell. It makes
-every figure display as plotly's own JSON mimetype
-(``application/vnd.plotly.v1+json``) plus a one-line ``text/plain`` caption:
-
-* JupyterLab draws the JSON with the plotly extension that ships in the
-  ``plotly`` wheel, so nothing is fetched from a CDN and it works offline;
-* the whole figure is stored in the notebook as data, so it survives Restart &
-  Run All and ``make html`` can turn it into a page that draws it offline;
-  a code host that runs no JavaScript (GitHub's notebook view) cannot draw any
-  plotly figure, and there the caption says what the figure is;
-* the JSON is a pure function of the figure (no random ``div`` ids, no
-  inlined 4.6 MB copy of plotly.js as the ``notebook`` renderer writes), so
-  strict nbval compares it; ``scripts/figure_comparison.py`` compares its numbers within
-  float32's last bits, which differ from one CPU (or Python) to another;
-* every non-integer float in it is stored to :data:`FIGURE_DIGITS`
-  significant digits, the precision a reader can see: the finest label the
-  course draws is ``.4f`` on values under 10 (losses), which needs 5. Float
-  arrays are stored as float32, which holds 5 digits; whole numbers (counts,
-  pixel sizes, indices) are kept exact.
+Call :func:`use_course_renderer` once in a notebook's Setup cell. It and the
+other rules of the stored figures (how a figure is stored, how nbval compares
+it) live in :mod:`utils.figures`, whose docstring states them; this package
+re-exports :func:`use_course_renderer`, :class:`CourseRenderer`,
+:data:`RENDERER_NAME` and :data:`FIGURE_DIGITS`.
 """
 
-from utils.plots.base import (
+from utils.figures import (
     FIGURE_DIGITS,
     RENDERER_NAME,
     CourseRenderer,

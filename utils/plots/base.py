@@ -1,12 +1,10 @@
-"""The course renderer and the plumbing that several families of figures share.
+"""The plumbing that several families of figures share.
 
-The renderer (:data:`RENDERER_NAME`, :class:`CourseRenderer`,
-:func:`use_course_renderer`) is described in the docstring of :mod:`utils.plots`,
-which re-exports it; "the module doc" below means that one.
-
-The other names are public to the modules of ``utils`` (the figure modules of
-this package and :mod:`utils.widgets`), not to the notebooks, so
-:mod:`utils.plots` does not re-export them:
+The course renderer and the rules of the stored figures live in
+:mod:`utils.figures` (:mod:`utils.plots` re-exports the renderer). The names
+below are public to the modules of ``utils`` (the figure modules of this
+package and :mod:`utils.widgets`), not to the notebooks, so :mod:`utils.plots`
+does not re-export them:
 
 * :func:`as_image_stack`, :func:`class_labels`, :func:`item_labels` and
   :func:`highlight_box` turn arguments into the form the figures draw, with
@@ -21,82 +19,17 @@ this package and :mod:`utils.widgets`), not to the notebooks, so
 
 from __future__ import annotations
 
-import base64
 import math
 
 import numpy as np
 import plotly.graph_objects as go
-import plotly.io as pio
-from plotly.io.base_renderers import PlotlyRenderer
 
 from utils._validate import integer, real_array
 
-RENDERER_NAME = "course"
 COLUMN_WIDTH = 840
 """Widest a figure may be, in pixels: the notebook column of a 1280-pixel-wide
 JupyterLab window with the file browser open leaves 848 for an output
 (``tests/browser/test_lab.py`` measures it); a wider figure scrolls sideways."""
-FIGURE_DIGITS = 5
-_FLOAT32_RANGE = (1e-37, 3e38)  # magnitudes float32 holds as normal numbers
-
-
-def _round_significant(values: np.ndarray, digits: int) -> np.ndarray:
-    """``values`` (float64) rounded to ``digits`` significant digits; whole numbers kept."""
-    out = values.copy()
-    rounded = np.isfinite(values) & (values != np.round(values))
-    scale = 10.0 ** (digits - 1 - np.floor(np.log10(np.abs(values[rounded]))))
-    out[rounded] = np.round(values[rounded] * scale) / scale
-    return out
-
-
-def _round_figure_floats(node: object, digits: int = FIGURE_DIGITS) -> object:
-    """Plotly figure JSON with every non-integer float rounded (see the module doc).
-
-    Floats stand alone, in lists, or in plotly's typed arrays (``{"dtype",
-    "bdata", "shape"}``, base64 of little-endian numbers); float64 arrays come
-    back as float32 arrays when float32 holds their values. Integers, strings
-    and integer arrays are returned as they are.
-    """
-    if isinstance(node, float):
-        whole = not math.isfinite(node) or node == round(node)
-        return node if whole else float(f"{node:.{digits - 1}e}")
-    if isinstance(node, list):
-        return [_round_figure_floats(item, digits) for item in node]
-    if not isinstance(node, dict):
-        return node
-    if isinstance(node.get("bdata"), str) and str(node.get("dtype")) in ("f4", "f8"):
-        values = np.frombuffer(base64.b64decode(node["bdata"]), dtype="<" + node["dtype"])
-        values = _round_significant(values.astype(np.float64), digits)
-        magnitudes = np.abs(values[np.isfinite(values) & (values != 0)])
-        fits = magnitudes.size == 0 or (
-            magnitudes.min() >= _FLOAT32_RANGE[0] and magnitudes.max() <= _FLOAT32_RANGE[1]
-        )
-        dtype = "f4" if fits else "f8"
-        data = values.astype("<" + dtype).tobytes()
-        return {**node, "dtype": dtype, "bdata": base64.b64encode(data).decode("ascii")}
-    return {key: _round_figure_floats(value, digits) for key, value in node.items()}
-
-
-class CourseRenderer(PlotlyRenderer):
-    """The plotly mimetype renderer with rounded floats, plus a text caption."""
-
-    def to_mimebundle(self, fig_dict: dict) -> dict:
-        bundle = super().to_mimebundle(fig_dict)
-        key = "application/vnd.plotly.v1+json"
-        bundle[key] = _round_figure_floats(bundle[key])
-        title = fig_dict.get("layout", {}).get("title", {})
-        text = title.get("text") if isinstance(title, dict) else None
-        caption = f": {text}" if text else ""
-        bundle["text/plain"] = (
-            f"<interactive plotly figure{caption}; run the notebook in JupyterLab to see it>"
-        )
-        return bundle
-
-
-def use_course_renderer() -> None:
-    """Make plotly display figures with :class:`CourseRenderer` (see the module doc)."""
-    pio.renderers[RENDERER_NAME] = CourseRenderer()
-    pio.renderers.default = RENDERER_NAME
 
 
 # --- Colours shared by several figures ---

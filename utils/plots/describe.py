@@ -23,12 +23,13 @@ Numbers are written to three significant digits.
 
 from __future__ import annotations
 
-import base64
 import html
 import math
 import re
 
 import numpy as np
+
+from utils.figures import decode_typed_array
 
 MAX_ITEMS = 6
 """At most this many lines, bar groups or heatmap groups are described one by one."""
@@ -53,13 +54,9 @@ def _number(value: float) -> str:
 
 def _values(data: object) -> np.ndarray:
     """The numbers of a plotly data array: a list (``None`` as NaN) or a typed array."""
-    if isinstance(data, dict) and "bdata" in data:
-        array = np.frombuffer(base64.b64decode(data["bdata"]), dtype="<" + str(data["dtype"]))
-        shape = data.get("shape")
-        if shape is not None:
-            dims = [int(part) for part in str(shape).replace("[", "").replace("]", "").split(",")]
-            array = array.reshape(dims)
-        return array.astype(np.float64)
+    typed = decode_typed_array(data, "typed array")
+    if typed is not None:
+        return typed.astype(np.float64)
     if data is None:
         return np.zeros(0)
     try:
@@ -219,6 +216,8 @@ def describe_figure(figure: object) -> str:
     ------
     TypeError
         If ``figure`` is neither a plotly figure nor a dict with ``data``.
+    ValueError
+        If a typed array of ``figure`` has a ``dtype`` plotly does not write.
     """
     if hasattr(figure, "to_plotly_json"):
         figure = figure.to_plotly_json()

@@ -10,13 +10,14 @@ it reads, with a dilation, or for a transposed convolution (lesson 10).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from utils._validate import flag, integer, real_array
-from utils.conv import axis_padding, effective_kernel_size
+from utils.conv import axis_padding, effective_kernel_size, output_size, transposed_output_size
 from utils.plots.base import (
     COLUMN_WIDTH,
     HIGHLIGHT,
@@ -301,6 +302,190 @@ def _segments(pairs: list[tuple[float, float]], top: float, name: str, line: dic
     )
 
 
+_LINE_STYLES = {
+    "connections": dict(color="#b0b0b0", width=1),
+    "cropped": dict(color="#d9d9d9", width=1, dash="dot"),
+    "highlighted": dict(color=HIGHLIGHT, width=3),
+}
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One connection figure's settings and cell geometry, shared by its three variants."""
+
+    n: int
+    kernel_size: int
+    padding: int
+    stride: int
+    dilation: int
+    span: int  # cells the dilated kernel spans
+    full: int  # the padded input (convolution), the output before cropping (transposed)
+    size: int  # the output length, 0 when there is no output
+    extent: int  # cells across the figure
+    cell: int  # pixels per cell
+    gap: int  # cells of room between the rows, for the lines
+    show_text: bool
+
+    @property
+    def top(self) -> int:
+        """y of the input row; the output row is at y = 0."""
+        return self.gap + 1
+
+    @property
+    def font_size(self) -> int:
+        return min(14, self.cell // 2)
+
+    @property
+    def centre(self) -> float:
+        """From the first cell of a window to its centre."""
+        return (self.span - 1) / 2
+
+    @property
+    def taps(self) -> list[int]:
+        return [j * self.dilation for j in range(self.kernel_size)]
+
+
+def _connection_row(
+    n: int, kernel_size: int, padding: int, stride: int, dilation: int, transposed: bool
+) -> _Row:
+    """The output length and the geometry of a connection figure, for validated settings."""
+    span = effective_kernel_size(kernel_size, dilation)
+    if transposed:
+        full = (n - 1) * stride + span  # before cropping
+        # A dilated kernel writes like a dense one as long as its span.
+        fits = full > 2 * padding
+        size = transposed_output_size(n, span, padding, stride, 0) if fits else 0
+        extent = full
+    else:
+        full = n + 2 * padding  # the padded input
+        size = output_size(n, kernel_size, padding, stride, dilation) if span <= full else 0
+        extent = max(full, span)
+    cell = min(36, (COLUMN_WIDTH - 100) // extent)
+    gap = max(2, math.ceil(96 / cell))
+    return _Row(
+        n, kernel_size, padding, stride, dilation, span, full, size, extent, cell, gap, cell >= 16
+    )
+
+
+def _add_lines(fig: go.Figure, row: _Row, named: dict[str, list[tuple[float, float]]]) -> None:
+    """One ``Scatter`` of lines per name, styled by :data:`_LINE_STYLES`."""
+    for name, pairs in named.items():
+        fig.add_trace(_segments(pairs, row.top - 0.5, name, _LINE_STYLES[name]))
+
+
+def _add_padded_input(fig: go.Figure, row: _Row) -> None:
+    """The input row of a convolution: the padding cells grey with a 0."""
+    in_row = [0] * row.padding + [1] * row.n + [0] * row.padding
+    zeros = ["0" if v == 0 and row.show_text else "" for v in in_row]
+    fig.add_trace(_cell_row(in_row, zeros, 0, row.top, _INPUT_COLOURS, row.font_size))
+
+
+# Each _draw_* adds one variant's rows and lines, and returns the cells to outline and the verdict.
+_Drawn = tuple[list[tuple[float, int]], str]
+
+
+def _draw_transposed(fig: go.Figure, row: _Row, highlight: int | None) -> _Drawn:
+    """Input ``i`` writes output cells ``i*S + j*d`` (uncropped); it sits over their centre."""
+    stride, padding, top = row.stride, row.padding, row.top
+    in_row: list = [None] * ((row.n - 1) * stride + 1)
+    for i in range(row.n):
+        in_row[i * stride] = 1
+    fig.add_trace(
+        _cell_row(in_row, [""] * len(in_row), row.centre, top, _INPUT_COLOURS, row.font_size)
+    )
+    kept = [0 if w < padding or w >= row.full - padding else 1 for w in range(row.full)]
+    labels = [str(w - padding) if k and row.show_text else "" for w, k in enumerate(kept)]
+    fig.add_trace(_cell_row(kept, labels, 0, 0, _OUTPUT_COLOURS, row.font_size))
+    lines, cropped, bold, outlined = [], [], [], []
+    for i in range(row.n):
+        for tap in row.taps:
+            pair = (row.centre + i * stride, tap + i * stride)
+            (lines if kept[pair[1]] else cropped).append(pair)
+            if highlight is not None and pair[1] == highlight + padding:
+                bold.append(pair)
+                outlined.append((pair[0], top))
+    if highlight is not None:
+        outlined.append((highlight + padding, 0))
+    _add_lines(fig, row, {"connections": lines, "cropped": cropped, "highlighted": bold})
+    if not row.size:
+        return outlined, "invalid: no output cell left after cropping"
+    return outlined, f"output length {row.size}"
+
+
+def _draw_convolution(fig: go.Figure, row: _Row, highlight: int | None) -> _Drawn:
+    """Output ``o`` reads padded input cells ``o*S + j*d``; it sits under their centre."""
+    stride, centre = row.stride, row.centre
+    _add_padded_input(fig, row)
+    out_row: list = [None] * ((row.size - 1) * stride + 1)
+    labels = [""] * len(out_row)
+    for o in range(row.size):
+        out_row[o * stride] = 1
+        labels[o * stride] = str(o) if row.show_text else ""
+    fig.add_trace(_cell_row(out_row, labels, centre, 0, _OUTPUT_COLOURS, row.font_size))
+    lines = [(o * stride + tap, centre + o * stride) for o in range(row.size) for tap in row.taps]
+    bold: list[tuple[float, float]] = []
+    outlined: list[tuple[float, int]] = []
+    if highlight is not None:
+        bold = [(highlight * stride + tap, centre + highlight * stride) for tap in row.taps]
+        outlined = [(x_top, row.top) for x_top, _ in bold] + [(centre + highlight * stride, 0)]
+    _add_lines(fig, row, {"connections": lines, "highlighted": bold})
+    return outlined, f"output length {row.size}"
+
+
+def _draw_misfit(fig: go.Figure, row: _Row) -> _Drawn:
+    """A kernel longer than the padded input: its span outlined, its taps crossed, no output."""
+    _add_padded_input(fig, row)
+    fig.add_shape(
+        type="rect",
+        x0=-0.5,
+        x1=row.span - 0.5,
+        y0=row.top - 0.5,
+        y1=row.top + 0.5,
+        line=dict(color=WRONG, width=3, dash="dash"),
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=row.taps,
+            y=[row.top] * row.kernel_size,
+            mode="markers",
+            marker=dict(symbol="x", size=max(row.cell // 3, 5), color=WRONG),
+            name="taps",
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    return [], f"invalid: the kernel spans {row.span} cells, the padded input {row.full}"
+
+
+def _frame_connections(fig: go.Figure, row: _Row, transposed: bool, verdict: str) -> None:
+    """Axes, title (the settings and the verdict) and size of a connection figure."""
+    kind = "transposed convolution" if transposed else "convolution"
+    cropped_note = " cropped" if transposed else ""
+    fig.update_xaxes(visible=False, range=[-0.6, row.extent - 0.4], constrain="domain")
+    fig.update_yaxes(
+        range=[-0.6, row.top + 0.6],
+        scaleanchor="x",
+        constrain="domain",
+        tickvals=[row.top, 0],
+        ticktext=["input", "output"],
+        showgrid=False,
+        zeroline=False,
+    )
+    fig.update_layout(
+        title=dict(
+            text=(
+                f"{kind}: W={row.n}, k={row.kernel_size}, d={row.dilation}, "
+                f"P={row.padding}{cropped_note}, S={row.stride}<br>{verdict}"
+            ),
+            font_size=15,
+        ),
+        width=max(90 + row.cell * row.extent, 520),
+        height=100 + row.cell * (row.gap + 2),
+        margin=dict(l=70, r=20, t=80, b=20),
+        plot_bgcolor="white",
+    )
+
+
 def connection_figure(
     n: int,
     kernel_size: int,
@@ -368,104 +553,19 @@ def connection_figure(
     stride = integer(stride, "stride", minimum=1)
     dilation = integer(dilation, "dilation", minimum=1)
     transposed = flag(transposed, "transposed")
-    span = effective_kernel_size(kernel_size, dilation)
-    centre = (span - 1) / 2  # from the first cell of a window to its centre
-    taps = [j * dilation for j in range(kernel_size)]
-    if transposed:
-        full = (n - 1) * stride + span  # before cropping
-        size = max(full - 2 * padding, 0)
-        extent = full
-    else:
-        full = n + 2 * padding  # the padded input
-        size = (full - span) // stride + 1 if span <= full else 0
-        extent = max(full, span)
+    row = _connection_row(n, kernel_size, padding, stride, dilation, transposed)
     if highlight is not None:
-        if size == 0:
+        if row.size == 0:
             raise ValueError(f"highlight must be None when there is no output, got {highlight!r}")
-        highlight = integer(highlight, "highlight", minimum=0, maximum=size - 1)
+        highlight = integer(highlight, "highlight", minimum=0, maximum=row.size - 1)
 
-    cell = min(36, (COLUMN_WIDTH - 100) // extent)  # pixels per cell
-    gap = max(2, math.ceil(96 / cell))  # cells of room between the rows, for the lines
-    top = gap + 1  # y of the input row; the output row is at y = 0
-    font_size = min(14, cell // 2)
-    show_text = cell >= 16
     fig = go.Figure()
-
-    bold: list[tuple[float, float]] = []  # the highlighted lines
-    outlined: list[tuple[float, int]] = []  # (x, y) of the cells they join
     if transposed:
-        # Input i writes output cells i*S + j*d (before cropping); it sits over their centre.
-        in_x0 = centre
-        in_row: list = [None] * ((n - 1) * stride + 1)
-        for i in range(n):
-            in_row[i * stride] = 1
-        fig.add_trace(_cell_row(in_row, [""] * len(in_row), in_x0, top, _INPUT_COLOURS, font_size))
-        kept = [0 if w < padding or w >= full - padding else 1 for w in range(full)]
-        labels = [str(w - padding) if k and show_text else "" for w, k in enumerate(kept)]
-        fig.add_trace(_cell_row(kept, labels, 0, 0, _OUTPUT_COLOURS, font_size))
-        lines, cropped = [], []
-        for i in range(n):
-            for tap in taps:
-                pair = (in_x0 + i * stride, tap + i * stride)
-                (lines if kept[pair[1]] else cropped).append(pair)
-                if highlight is not None and pair[1] == highlight + padding:
-                    bold.append(pair)
-                    outlined.append((pair[0], top))
-        if highlight is not None:
-            outlined.append((highlight + padding, 0))
-        named = [("connections", lines), ("cropped", cropped)]
-        verdict = f"output length {size}" if size else "invalid: no output cell left after cropping"
-    elif size:
-        # Output o reads padded input cells o*S + j*d; it sits under their centre.
-        in_row = [0] * padding + [1] * n + [0] * padding
-        zeros = ["0" if v == 0 and show_text else "" for v in in_row]
-        fig.add_trace(_cell_row(in_row, zeros, 0, top, _INPUT_COLOURS, font_size))
-        out_row: list = [None] * ((size - 1) * stride + 1)
-        labels = [""] * len(out_row)
-        for o in range(size):
-            out_row[o * stride] = 1
-            labels[o * stride] = str(o) if show_text else ""
-        fig.add_trace(_cell_row(out_row, labels, centre, 0, _OUTPUT_COLOURS, font_size))
-        lines = [(o * stride + tap, centre + o * stride) for o in range(size) for tap in taps]
-        if highlight is not None:
-            bold = [(highlight * stride + tap, centre + highlight * stride) for tap in taps]
-            outlined = [(x_top, top) for x_top, _ in bold] + [(centre + highlight * stride, 0)]
-        named = [("connections", lines)]
-        verdict = f"output length {size}"
+        outlined, verdict = _draw_transposed(fig, row, highlight)
+    elif row.size:
+        outlined, verdict = _draw_convolution(fig, row, highlight)
     else:
-        in_row = [0] * padding + [1] * n + [0] * padding
-        zeros = ["0" if v == 0 and show_text else "" for v in in_row]
-        fig.add_trace(_cell_row(in_row, zeros, 0, top, _INPUT_COLOURS, font_size))
-        fig.add_shape(
-            type="rect",
-            x0=-0.5,
-            x1=span - 0.5,
-            y0=top - 0.5,
-            y1=top + 0.5,
-            line=dict(color=WRONG, width=3, dash="dash"),
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=taps,
-                y=[top] * kernel_size,
-                mode="markers",
-                marker=dict(symbol="x", size=max(cell // 3, 5), color=WRONG),
-                name="taps",
-                hoverinfo="skip",
-                showlegend=False,
-            )
-        )
-        named = []
-        verdict = f"invalid: the kernel spans {span} cells, the padded input {full}"
-
-    if size or transposed:
-        styles = {
-            "connections": dict(color="#b0b0b0", width=1),
-            "cropped": dict(color="#d9d9d9", width=1, dash="dot"),
-        }
-        for name, pairs in named:
-            fig.add_trace(_segments(pairs, top - 0.5, name, styles[name]))
-        fig.add_trace(_segments(bold, top - 0.5, "highlighted", dict(color=HIGHLIGHT, width=3)))
+        outlined, verdict = _draw_misfit(fig, row)
     for x, y in outlined:
         fig.add_shape(
             type="rect",
@@ -475,30 +575,5 @@ def connection_figure(
             y1=y + 0.5,
             line=dict(color=HIGHLIGHT, width=3 if y == 0 else 2),
         )
-
-    kind = "transposed convolution" if transposed else "convolution"
-    cropped_note = " cropped" if transposed else ""
-    fig.update_xaxes(visible=False, range=[-0.6, extent - 0.4], constrain="domain")
-    fig.update_yaxes(
-        range=[-0.6, top + 0.6],
-        scaleanchor="x",
-        constrain="domain",
-        tickvals=[top, 0],
-        ticktext=["input", "output"],
-        showgrid=False,
-        zeroline=False,
-    )
-    fig.update_layout(
-        title=dict(
-            text=(
-                f"{kind}: W={n}, k={kernel_size}, d={dilation}, P={padding}{cropped_note}, "
-                f"S={stride}<br>{verdict}"
-            ),
-            font_size=15,
-        ),
-        width=max(90 + cell * extent, 520),
-        height=100 + cell * (gap + 2),
-        margin=dict(l=70, r=20, t=80, b=20),
-        plot_bgcolor="white",
-    )
+    _frame_connections(fig, row, transposed, verdict)
     return fig

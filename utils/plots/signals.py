@@ -12,6 +12,67 @@ from utils._validate import integer, real_array
 from utils.plots.base import COLUMN_WIDTH, LINE_COLOURS, class_labels
 
 
+def _add_class_panel(
+    fig: go.Figure,
+    array: np.ndarray,
+    members: np.ndarray,
+    per_class: int,
+    colour: str,
+    place: tuple[int, int],
+) -> None:
+    """Panel ``place`` (0-based): the first ``per_class`` members thin, then the class mean."""
+    samples = np.arange(array.shape[1])
+    row, col = place[0] + 1, place[1] + 1
+    for member in members[:per_class]:
+        fig.add_trace(
+            go.Scatter(
+                x=samples,
+                y=array[member],
+                mode="lines",
+                line=dict(color=colour, width=1),
+                opacity=0.6,
+                name=f"example {member}",
+                hovertemplate="sample %{x}: %{y:.2f}<extra>example " + f"{member}</extra>",
+            ),
+            row=row,
+            col=col,
+        )
+    if members.size:
+        fig.add_trace(
+            go.Scatter(
+                x=samples,
+                y=array[members].mean(axis=0),
+                mode="lines",
+                line=dict(color="black", width=2.5),
+                name="class mean",
+                hovertemplate="sample %{x}: %{y:.2f}<extra>class mean</extra>",
+            ),
+            row=row,
+            col=col,
+        )
+
+
+def _frame_panels(
+    fig: go.Figure, array: np.ndarray, n_panels: int, grid: tuple[int, int], title: str | None
+) -> None:
+    """One y range for every panel, the x title on the lowest panel of each column, the size."""
+    n_rows, n_cols = grid
+    low, high = float(array.min()), float(array.max())
+    pad = 0.05 * (high - low or 1.0)
+    fig.update_yaxes(range=[low - pad, high + pad])
+    for index in range(n_panels):
+        if index + n_cols >= n_panels:  # the lowest panel of its column gets the axis title
+            fig.update_xaxes(title_text="sample", row=index // n_cols + 1, col=index % n_cols + 1)
+    fig.update_annotations(font_size=11)
+    fig.update_layout(
+        width=min(320 * n_cols, COLUMN_WIDTH),
+        height=240 * n_rows + (70 if title else 40),
+        title=title,
+        showlegend=False,
+        margin=dict(l=40, r=10, t=80 if title else 50, b=40),
+    )
+
+
 def signal_examples(
     signals: object,
     labels: object,
@@ -90,50 +151,9 @@ def signal_examples(
         horizontal_spacing=0.04,
         vertical_spacing=0.3 / n_rows,
     )
-    samples = np.arange(array.shape[1])
     for index in range(len(names)):
-        row, col = index // n_cols + 1, index % n_cols + 1
-        members = np.flatnonzero(classes == index)
         colour = LINE_COLOURS[index % len(LINE_COLOURS)]  # each class has its own titled panel
-        for member in members[:per_class]:
-            fig.add_trace(
-                go.Scatter(
-                    x=samples,
-                    y=array[member],
-                    mode="lines",
-                    line=dict(color=colour, width=1),
-                    opacity=0.6,
-                    name=f"example {member}",
-                    hovertemplate="sample %{x}: %{y:.2f}<extra>example " + f"{member}</extra>",
-                ),
-                row=row,
-                col=col,
-            )
-        if members.size:
-            fig.add_trace(
-                go.Scatter(
-                    x=samples,
-                    y=array[members].mean(axis=0),
-                    mode="lines",
-                    line=dict(color="black", width=2.5),
-                    name="class mean",
-                    hovertemplate="sample %{x}: %{y:.2f}<extra>class mean</extra>",
-                ),
-                row=row,
-                col=col,
-            )
-    low, high = float(array.min()), float(array.max())
-    pad = 0.05 * (high - low or 1.0)
-    fig.update_yaxes(range=[low - pad, high + pad])
-    for index in range(len(names)):
-        if index + n_cols >= len(names):  # the lowest panel of its column gets the axis title
-            fig.update_xaxes(title_text="sample", row=index // n_cols + 1, col=index % n_cols + 1)
-    fig.update_annotations(font_size=11)
-    fig.update_layout(
-        width=min(320 * n_cols, COLUMN_WIDTH),
-        height=240 * n_rows + (70 if title else 40),
-        title=title,
-        showlegend=False,
-        margin=dict(l=40, r=10, t=80 if title else 50, b=40),
-    )
+        members = np.flatnonzero(classes == index)
+        _add_class_panel(fig, array, members, per_class, colour, divmod(index, n_cols))
+    _frame_panels(fig, array, len(names), (n_rows, n_cols), title)
     return fig

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
-from utils.plots.base import CourseRenderer
+from utils.figures import CourseRenderer
 
 _RENDERER = CourseRenderer()
 """Turns a figure into the MIME bundle the notebook stores, as the course's plotly renderer does."""

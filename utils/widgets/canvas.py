@@ -1,11 +1,12 @@
 """The drawing canvas: draw a digit with the mouse, a pen or a finger.
 
 :class:`DrawingCanvas` is the drawing surface, a small ``anywidget`` whose
-JavaScript is written out below (nothing is loaded from the network): white
-ink on black, one stroke per press of the mouse button, pen or finger. Each
-finished stroke is sent to Python, where ``strokes`` holds the drawing as
-canvas-pixel points. :class:`utils.widgets.reader.DigitReader` puts it beside
-a live read-out of the ConvNet.
+JavaScript and CSS are the files ``canvas.js`` and ``canvas.css`` beside this
+module (nothing is loaded from the network): white ink on black, one stroke
+per press of the mouse button, pen or finger. Each finished stroke is sent to
+Python, where ``strokes`` holds the drawing as canvas-pixel points.
+:class:`utils.widgets.reader.DigitReader` puts it beside a live read-out of
+the ConvNet.
 
 The canvas cannot be drawn with keys: it says so, under its buttons and in its
 description for screen readers (``keyboard_note``), where a widget that uses
@@ -13,6 +14,8 @@ it names its keyboard way in.
 """
 
 from __future__ import annotations
+
+import pathlib
 
 import anywidget
 import ipywidgets as widgets
@@ -26,175 +29,6 @@ LINE_WIDTH = 18.0
 """The ink's width in canvas pixels, the default of :func:`utils.drawing.rasterize_strokes`."""
 KEYBOARD_NOTE = "The canvas cannot be drawn on with keys."
 """What the canvas says, under its buttons and to a screen reader, about the keyboard."""
-
-
-_ESM = r"""
-export default {
-  render({ model, el }) {
-    const wrap = document.createElement("div");
-    wrap.className = "course-canvas-wrap";
-    const canvas = document.createElement("canvas");
-    canvas.className = "course-canvas";
-    canvas.setAttribute("role", "img");
-    canvas.setAttribute("aria-label",
-                        "drawing canvas: draw a digit with the mouse, a pen or a finger");
-    // What to do without a pointer: shown under the buttons, and the canvas's description.
-    const note = document.createElement("p");
-    note.className = "course-canvas-note";
-    note.id = `course-canvas-note-${Math.random().toString(36).slice(2)}`;
-    canvas.setAttribute("aria-describedby", note.id);
-    const ctx = canvas.getContext("2d");
-    const buttons = document.createElement("div");
-    buttons.className = "course-canvas-buttons";
-    const button = (label, name, title) => {
-      const node = document.createElement("button");
-      node.type = "button";
-      node.textContent = label;
-      node.title = title;
-      node.className = `jupyter-button widget-button ${name}`;
-      buttons.appendChild(node);
-      return node;
-    };
-    const undo = button("undo", "course-canvas-undo", "remove the last stroke");
-    const clear = button("clear", "course-canvas-clear", "remove every stroke");
-    wrap.append(canvas, buttons, note);
-    el.appendChild(wrap);
-    function describe() {
-      note.textContent = model.get("keyboard_note");
-      note.style.maxWidth = `${size()}px`;
-    }
-
-    let current = null;  // the stroke being drawn, [[x, y], ...] in canvas pixels
-    let pointer = null;  // the id of the pointer drawing it
-    const size = () => model.get("size");
-
-    function ink() {
-      const width = model.get("line_width");
-      ctx.strokeStyle = "#ffffff";
-      ctx.fillStyle = "#ffffff";
-      ctx.lineWidth = width;
-      ctx.lineCap = "round";
-      ctx.lineJoin = "round";
-      return width;
-    }
-    function dot([x, y]) {
-      const width = ink();
-      ctx.beginPath();
-      ctx.arc(x, y, width / 2, 0, 2 * Math.PI);
-      ctx.fill();
-    }
-    function paint(stroke) {
-      if (!stroke.length) return;
-      if (stroke.length === 1) return dot(stroke[0]);
-      ink();
-      ctx.beginPath();
-      ctx.moveTo(stroke[0][0], stroke[0][1]);
-      for (const [x, y] of stroke.slice(1)) ctx.lineTo(x, y);
-      ctx.stroke();
-    }
-    function redraw() {
-      ctx.fillStyle = "#000000";
-      ctx.fillRect(0, 0, size(), size());
-      const strokes = model.get("strokes");
-      for (const stroke of strokes) paint(stroke);
-      if (current) paint(current);
-      undo.disabled = clear.disabled = strokes.length === 0;
-    }
-    function resize() {
-      const side = size();
-      const ratio = window.devicePixelRatio || 1;  // a sharp line on a high-density screen
-      canvas.width = Math.round(side * ratio);
-      canvas.height = Math.round(side * ratio);
-      canvas.style.width = `${side}px`;
-      canvas.style.height = `${side}px`;
-      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-      redraw();
-    }
-    // Canvas pixels, whatever size the page shows the canvas at, rounded to 0.1.
-    function point(event) {
-      const rect = canvas.getBoundingClientRect();
-      const side = size();
-      const scale = (offset, extent) =>
-        Math.round(10 * Math.min(side, Math.max(0, (offset * side) / extent))) / 10;
-      return [scale(event.clientX - rect.left, rect.width),
-              scale(event.clientY - rect.top, rect.height)];
-    }
-
-    function start(event) {
-      if (pointer !== null || (event.pointerType === "mouse" && event.button !== 0)) return;
-      event.preventDefault();
-      pointer = event.pointerId;
-      try {
-        canvas.setPointerCapture(event.pointerId);  // keep the stroke when it leaves the canvas
-      } catch (error) {}  // a pointer the browser no longer tracks: draw without capture
-      current = [point(event)];
-      dot(current[0]);
-    }
-    function move(event) {
-      if (event.pointerId !== pointer || !current) return;
-      event.preventDefault();
-      const coalesced = event.getCoalescedEvents ? event.getCoalescedEvents() : [];
-      ink();
-      for (const each of coalesced.length ? coalesced : [event]) {
-        const next = point(each);
-        const last = current[current.length - 1];
-        if (Math.hypot(next[0] - last[0], next[1] - last[1]) < 0.5) continue;
-        ctx.beginPath();
-        ctx.moveTo(last[0], last[1]);
-        ctx.lineTo(next[0], next[1]);
-        ctx.stroke();
-        current.push(next);
-      }
-    }
-    function finish(event) {
-      if (event.pointerId !== pointer || !current) return;
-      const stroke = current;
-      current = null;
-      pointer = null;
-      if (canvas.hasPointerCapture(event.pointerId)) canvas.releasePointerCapture(event.pointerId);
-      model.set("strokes", [...model.get("strokes"), stroke]);
-      model.save_changes();
-    }
-    function setStrokes(strokes) {
-      model.set("strokes", strokes);
-      model.save_changes();
-    }
-
-    canvas.addEventListener("pointerdown", start);
-    canvas.addEventListener("pointermove", move);
-    canvas.addEventListener("pointerup", finish);
-    canvas.addEventListener("pointercancel", finish);
-    canvas.addEventListener("lostpointercapture", finish);
-    undo.addEventListener("click", () => setStrokes(model.get("strokes").slice(0, -1)));
-    clear.addEventListener("click", () => setStrokes([]));
-    model.on("change:strokes", redraw);
-    model.on("change:line_width", redraw);
-    model.on("change:size", resize);
-    model.on("change:size", describe);
-    model.on("change:keyboard_note", describe);
-    resize();
-    describe();
-    return () => {
-      model.off("change:strokes", redraw);
-      model.off("change:line_width", redraw);
-      model.off("change:size", resize);
-      model.off("change:size", describe);
-      model.off("change:keyboard_note", describe);
-    };
-  },
-};
-"""
-
-_CSS = """
-.course-canvas-wrap { display: inline-flex; flex-direction: column; gap: 6px; }
-.course-canvas {
-  display: block; background: #000000; border-radius: 4px; box-shadow: 0 0 0 1px #888888;
-  touch-action: none; cursor: crosshair; user-select: none; -webkit-user-select: none;
-}
-.course-canvas-buttons { display: flex; gap: 6px; }
-.course-canvas-buttons button { width: auto; min-width: 64px; }
-.course-canvas-note { margin: 0; font-size: 12px; line-height: 1.4; color: inherit; }
-"""
 
 
 def _stroke(points: object, name: str, size: int) -> list[list[float]]:
@@ -240,8 +74,9 @@ class DrawingCanvas(anywidget.AnyWidget):
     page as it goes; when it ends, its points are appended to ``strokes``, in
     canvas pixels (x to the right, y downwards, 0 to ``size``) rounded to
     0.1, which is what :func:`utils.drawing.rasterize_strokes` takes. Setting
-    ``strokes`` from Python redraws the page. The JavaScript is part of this
-    module; nothing is loaded from the network.
+    ``strokes`` from Python redraws the page. The JavaScript and CSS are
+    ``canvas.js`` and ``canvas.css`` beside this module; nothing is loaded from
+    the network.
 
     Parameters
     ----------
@@ -263,8 +98,9 @@ class DrawingCanvas(anywidget.AnyWidget):
         The line under the buttons (CSS class ``course-canvas-note``).
     """
 
-    _esm = _ESM
-    _css = _CSS
+    # anywidget reads a path as the file's text (utils/widgets/canvas.js, canvas.css).
+    _esm = pathlib.Path(__file__).with_name("canvas.js")
+    _css = pathlib.Path(__file__).with_name("canvas.css")
     strokes = traitlets.List([]).tag(sync=True)
     size = traitlets.Int(CANVAS_SIZE).tag(sync=True)
     line_width = traitlets.Float(LINE_WIDTH).tag(sync=True)
@@ -294,7 +130,8 @@ class DrawingCanvas(anywidget.AnyWidget):
         )
 
     @traitlets.observe("size")
-    def _keep_room(self, change: dict) -> None:
+    def _match_min_width_to_size(self, change: dict) -> None:
+        """A new ``size`` is also the layout's ``min_width``, as in ``__init__``."""
         self.layout.min_width = f"{change['new']}px"
 
     @traitlets.validate("strokes")

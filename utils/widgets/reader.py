@@ -109,9 +109,9 @@ class DigitReader:
     line that says the reading ("read as 7 (0.98)") and how the drawing was
     made into an MNIST digit, the 28 x 28 image the network sees beside its
     ten probabilities, and the first :data:`N_MAPS` feature maps of each
-    convolutional layer, one row per layer named with its shape, each row on its own grey scale from
-    ``min(0, smallest value)`` (black) to its largest value (white). An empty
-    canvas says "draw a digit" and shows no figure.
+    convolutional layer, one row per layer named with its shape, each row on
+    its own grey scale from ``min(0, smallest value)`` (black) to its largest
+    value (white). An empty canvas says "draw a digit" and shows no figure.
 
     The canvas cannot be drawn with keys; the keyboard's way in is the menu
     under it, "read a test digit" (:attr:`test_digit`), which offers the
@@ -120,6 +120,10 @@ class DigitReader:
     (:attr:`image`), made into the network's input by
     :func:`utils.drawing.to_mnist`, and read. Drawing a stroke, or choosing
     "none: read the canvas", goes back to reading the canvas.
+
+    Taught in notebooks/06_kernels_and_feature_maps.ipynb, section 6; lesson
+    05 (section 9) shows the network it trained with it, and
+    notebooks/demo_draw_a_digit.ipynb (``make demo``) is the reader alone.
 
     Parameters
     ----------
@@ -141,45 +145,17 @@ class DigitReader:
 
     Attributes
     ----------
-    canvas : DrawingCanvas
-        The drawing surface.
-    test_digit : ipywidgets.Dropdown
-        "read a test digit": :data:`CANVAS_CHOICE` (read the canvas) or a digit
-        0-9, whose first MNIST test image is read (see :meth:`read_test_digit`).
-    caption : ipywidgets.HTML
-        The reading in words (CSS class ``course-reader-summary``).
-    layer_names : list of str
-        The layers whose maps are shown, one row each.
-    model_note, about : str, ipywidgets.HTML
-        What the reader says about the network (logits read through a softmax,
-        no convolutional layer, a border added), and where it says it.
-    input_output, probability_output, maps_output : ipywidgets.Output
-        Where the figures are shown (CSS classes ``course-reader-input``,
-        ``course-reader-probabilities`` and ``course-reader-maps``).
-    strokes : list
-        The strokes read last.
-    test_index : int or None
-        The index in MNIST's test set of the test digit read, None when the canvas is read.
     image : numpy.ndarray, shape (280, 280)
         The drawing rasterised (or the test digit enlarged to the canvas), floats in [0, 1].
     digit : numpy.ndarray, shape (28, 28), or None
-        The network's input, or None for an empty canvas.
-    note : str
-        How the drawing became ``digit`` ("draw a digit" when empty).
-    reading : dict or None
-        What ``net.read(digit)`` returned.
+        The network's input, ``to_mnist(image)``; None for an empty canvas.
     probabilities : numpy.ndarray, shape (10,), or None
-        The network's output.
-    prediction : int or None
-        The digit read.
-    summary : str
-        The caption as plain text.
-    input_figure, probability_figure, maps_figure : plotly.graph_objects.Figure
-        The figures shown; ``probability_figure`` is None when the canvas is empty.
-    last_update_seconds : float
-        Python's time from the change of the strokes to the figures handed to the page.
-    widget : ipywidgets.HBox
-        The whole layout; the object displays as this widget.
+        The network's output; ``prediction`` is its argmax (an int, or None).
+    layer_names : list of str
+        The layers whose maps are shown, one row each.
+    model_note : str
+        What the reader says about the network (logits read through a softmax,
+        no convolutional layer, a border added).
     """
 
     def __init__(self, model: object = None) -> None:
