@@ -85,6 +85,22 @@ takes about half of a step (8.8 ms forward and backward, at about 1e11
 multiply-adds per second); the forward pass of ``conv_1``, with its single
 input channel, runs at a sixth of that rate.
 
+Measured again on the course's AMD EPYC with oneDNN and NumPy limited to AVX2
+(2026-12-07, seed 0, one run each, against 7.3 s for the recipe as it is):
+``--jit-compile`` 14.2 s, twice as slow again; ``--steps-per-execution 8``
+7.0 s. ``--layer-times`` (``results/train_mnist_layers_avx2.md``) times each
+layer on a batch of 128: the layers' forward and backward passes add up to
+17.9 ms of the 18.6 ms a step takes (the loss and the optimiser are the
+rest). ``conv_2`` takes 9.4 ms; its forward pass runs at 107e9
+multiply-adds per second, about the peak of two AVX2 cores (2 cores x 2 FMA
+units x 8 floats at about 3.3 GHz), so only its backward pass has room left.
+``conv_1`` and ``pool_1`` take 4.7 ms, a quarter of the step, for 7% of its
+multiply-adds (26 x 26 x 32 x 9 = 194,688 of the forward pass's 2,794,240 per
+image): with one input channel, ``conv_1``'s forward pass runs at
+26e9 a second, and its weight gradient and the max-pooling's backward pass
+walk maps of 26 x 26 x 32 per image. That is where the step is furthest
+from the machine's limit, and it is oneDNN's kernel, not the recipe.
+
 The speed-up over (a) depends on how many epochs the lecture's recipe needs
 before its test accuracy first touches 99.0%: a median of 10 on the AVX2
 machine (174 s), 5, 5 and 9 for seeds 0, 1, 2 on the machine above (44 s
@@ -277,6 +293,76 @@ def run(recipe: str, seed: int, data, args) -> dict:
     }
 
 
+def layer_times(args, repeats: int = 50) -> str:
+    """Each layer's share of a training step of recipe (c): a table in milliseconds.
+
+    Lesson 05's ConvNet reads one batch of ``--fast-batch`` training images; each
+    layer then runs, as a ``tf.function``, on the input it gets in the model: its
+    forward pass alone, and its forward and backward pass together (the gradient
+    of its weights, and of its input except for the first layer, whose input
+    gradient training never computes). The median of ``repeats`` runs is
+    reported, after five to warm up; the multiply-adds per second are those of
+    the forward pass.
+    """
+    import numpy as np
+    import tensorflow as tf
+
+    (x_train, _), _ = load_mnist()
+    model = build_convnet()
+    inputs = tf.constant((x_train[: args.fast_batch].astype("float32") / 255)[..., None])
+
+    def median_ms(function, value) -> float:
+        for _ in range(5):
+            function(value)
+        seconds = []
+        for _ in range(repeats):  # eager calls on the CPU return when their results are ready
+            start = time.perf_counter()
+            function(value)
+            seconds.append(time.perf_counter() - start)
+        return 1000 * statistics.median(seconds)
+
+    rows, total = [], 0.0
+    for index, layer in enumerate(model.layers):
+        first = index == 0
+
+        def backward(value, layer=layer, first=first):
+            with tf.GradientTape() as tape:
+                if not first:
+                    tape.watch(value)
+                output = layer(value)
+                loss = tf.reduce_sum(output * output)
+            sources = list(layer.trainable_weights) + ([] if first else [value])
+            return tape.gradient(loss, sources) if sources else output
+
+        forward_ms = median_ms(tf.function(layer), inputs)
+        both_ms = median_ms(tf.function(backward), inputs)
+        outputs = layer(inputs)
+        macs = 0
+        kernel = getattr(layer, "kernel", None)
+        if kernel is not None:
+            per_output = int(np.prod(kernel.shape[:-1]))
+            macs = per_output * int(np.prod(outputs.shape))
+        rate = f"{macs / forward_ms / 1e6:.1f}" if macs else ""
+        rows.append(f"| {layer.name} | {forward_ms:.2f} | {both_ms:.2f} | {rate} |")
+        total += both_ms
+        inputs = outputs
+    return (
+        "\n".join(
+            [
+                f"Milliseconds per batch of {args.fast_batch} (median of {repeats}), "
+                "lesson 05's ConvNet, one layer at a time:",
+                "",
+                "| layer | forward | forward and backward | forward multiply-adds, 1e9/s |",
+                "|---|---:|---:|---:|",
+                *rows,
+                "",
+                f"Sum of the layers' forward and backward passes: {total:.1f} ms.",
+            ]
+        )
+        + "\n"
+    )
+
+
 def median_or_none(values: list) -> float | None:
     """The median if every run reached the target, else None."""
     if not values or any(value is None for value in values):
@@ -358,6 +444,9 @@ def main() -> None:
     parser.add_argument("--intra-op-threads", type=int, default=None)
     parser.add_argument("--inter-op-threads", type=int, default=None)
     parser.add_argument("--output", type=Path, default=RESULTS / "train_mnist")
+    parser.add_argument(
+        "--layer-times", action="store_true", help="time each layer of a step of (c) instead"
+    )
     args = parser.parse_args()
 
     if args.policy:
@@ -379,6 +468,11 @@ def main() -> None:
     )
     machine = machine_description(args)
     print(machine, flush=True)
+    if args.layer_times:
+        report = f"# Where a training step goes\n\nOn {machine}.\n\n" + layer_times(args)
+        args.output.with_suffix(".md").write_text(report, encoding="utf-8")
+        print(report + f"\nwrote {args.output.with_suffix('.md')}")
+        return
     jobs = [
         (
             f"({recipe}) {recipe_name(recipe, args)}, seed {seed}",
