@@ -160,7 +160,11 @@ def test_the_stepper_of_lesson_01_with_the_keyboard(lab, page):
         timeout=WAIT * 1000,
     )
     _tab_to(page, step, "the step slider")
-    _wait_for_change(caption.inner_text, "", "the caption")  # drawn for the step stop gave
+    page.wait_for_function(  # the caption of the first step, which stop went back to
+        "(node) => node.innerText.includes('output[0, 0]')",
+        arg=caption.element_handle(),
+        timeout=WAIT * 1000,
+    )
     shown = _press_and_see(page, "ArrowRight", _text(caption), f"{name}: the caption")
     assert "output[0, 1]" in shown, shown
 
