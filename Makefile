@@ -16,7 +16,7 @@ STAMP := $(VENV)/.course-installed
 # Quiet TensorFlow's C++ start-up log lines; oneDNN stays on (it is faster).
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: lab lab-authors update-lesson student grade demo test test-quick lint format notebooks html clean
+.PHONY: lab lab-authors update-lesson student grade hub hub-grade demo test test-quick lint format notebooks html clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@if [ -x $(BIN)/python ]; then \
@@ -68,7 +68,8 @@ student: $(STAMP)
 # each with completed student notebooks; every notebook runs in a fresh kernel in the
 # sandbox, and the course's checkers judge it (scripts/grade.py). The grades go to
 # build/grades/grades.csv and build/grades/index.html. Extra options, e.g.
-# GRADE_ARGS="--timeout 300 --memory 2048 --jobs 2".
+# GRADE_ARGS="--timeout 300 --memory 2048 --jobs 2" (--jobs auto, the default, runs as
+# many notebooks side by side as the cores and the memory at --memory each allow).
 SUBMISSIONS ?=
 GRADE_ARGS ?=
 grade: $(STAMP)
@@ -77,6 +78,28 @@ grade: $(STAMP)
 		exit 2; \
 	fi
 	$(BIN)/python scripts/grade.py "$(SUBMISSIONS)" $(GRADE_ARGS)
+
+# A class on one machine: JupyterHub on 127.0.0.1:HUB_PORT, each user in their own working
+# copy (scripts/hub.py says how). The dummy login (one printed password, for the names of
+# HUB_ARGS="--students 'ann bo' --instructor teacher" or "--roster class.txt") must never face
+# a network. The proxy comes from hub/package-lock.json; everything the hub writes, the
+# students' work included, is in .hub/ (make clean removes it).
+HUB_PORT ?= 8000
+HUB_ARGS ?=
+HUB_PROXY := hub/node_modules/.bin/configurable-http-proxy
+$(HUB_PROXY): hub/package.json hub/package-lock.json
+	npm ci --prefix hub --no-audit --no-fund
+	@touch $@
+
+hub: $(STAMP) $(HUB_PROXY)
+	$(BIN)/python scripts/hub.py start --port $(HUB_PORT) $(HUB_ARGS)
+
+# For the instructor: collect every student's copy of LESSON (01 or 01_convolution_math)
+# from .hub/ and grade them (as make grade); grades in .hub/grades/LESSON/.
+LESSON ?=
+hub-grade: $(STAMP)
+	@if [ -z "$(LESSON)" ]; then echo "make hub-grade: name the lesson: make hub-grade LESSON=01" >&2; exit 2; fi
+	$(BIN)/python scripts/hub.py grade $(LESSON) $(GRADE_ARGS)
 
 # The draw-a-digit demo for a lecture hall: notebooks/demo_draw_a_digit.ipynb as a
 # page with the canvas and the read-out and no code cells (Voila). Extra options,
@@ -107,7 +130,7 @@ demo: $(STAMP)
 # processes' BLAS threads spinning on two cores made lesson 09 take 105 s instead of 31 s.
 TEST_WORKERS ?= 2
 TEST_ENV := OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1}
-test: $(STAMP) lint
+test: $(STAMP) lint $(if $(shell command -v npm 2>/dev/null),$(HUB_PROXY))
 	$(TEST_ENV) $(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=15
 
 # For course authors, and for each further Python in .ci/run: lint, the unit
@@ -119,13 +142,13 @@ test-quick: $(STAMP) lint
 		-m "not trains and not grades" --durations=5
 
 lint: $(STAMP)
-	$(BIN)/ruff check utils tests notebooks scripts benchmarks conftest.py
-	$(BIN)/ruff format --check utils tests notebooks scripts benchmarks conftest.py
+	$(BIN)/ruff check utils tests notebooks scripts benchmarks hub conftest.py
+	$(BIN)/ruff format --check utils tests notebooks scripts benchmarks hub conftest.py
 
 # For course authors: format, then Restart & Run All every notebook in place.
 format: $(STAMP)
-	$(BIN)/ruff check --fix utils tests notebooks scripts benchmarks conftest.py
-	$(BIN)/ruff format utils tests notebooks scripts benchmarks conftest.py
+	$(BIN)/ruff check --fix utils tests notebooks scripts benchmarks hub conftest.py
+	$(BIN)/ruff format utils tests notebooks scripts benchmarks hub conftest.py
 
 notebooks: $(STAMP)
 	$(BIN)/python scripts/run_notebooks.py $(NB)
@@ -135,4 +158,4 @@ html: $(STAMP)
 	$(BIN)/python scripts/export_html.py
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) .hub hub/node_modules

@@ -96,13 +96,14 @@ SLOWEST_FIRST = [
     ),
     "tests/browser/test_lab.py",
     "tests/test_grade.py",
+    "tests/hub/test_hub.py",
     "tests/browser/test_accessibility.py",
     "tests/browser/test_keyboard.py",
     "tests/browser/test_draw_a_digit.py",
 ]
 # A worker takes a test module of these as one unit: its module fixtures (a graded class,
 # a JupyterLab server) are made once.
-WHOLE_MODULES = ("tests/browser/", "tests/test_grade.py")
+WHOLE_MODULES = ("tests/browser/", "tests/test_grade.py", "tests/hub/")
 
 
 def _rank(nodeid: str) -> int:

@@ -32,8 +32,15 @@ message) and ``build/grades/index.html`` (students by exercises, offline),
 and prints a summary. The grader needs the sandbox: where Linux namespaces
 are not allowed it says so and grades nothing.
 
+Notebooks run side by side, ``--jobs`` of them: by default (``auto``) as many
+as the cores this process may use and as the memory available holds at
+``--memory`` each (:func:`choose_jobs`); it prints how many, and why. Side by
+side, each notebook gets its share of the cores as ``OMP_NUM_THREADS``
+(:func:`notebook_threads`): two NumPy thread pools each spinning on both of
+2 cores made lesson 09 take three times as long.
+
 Usage: ``python scripts/grade.py SUBMISSIONS [--out build/grades]
-[--timeout 600] [--memory 4096] [--jobs 1] [--lessons notebooks]``.
+[--timeout 600] [--memory 4096] [--jobs auto] [--lessons notebooks]``.
 """
 
 from __future__ import annotations
@@ -435,13 +442,15 @@ def run_in_jail(
     memory_mib: int,
     inputs: dict[str, Path] | None = None,
     hide: list[Path] = (),
+    threads: int = 0,
 ) -> tuple[str, int]:
     """Run ``notebook`` in a fresh kernel in the jail, in ``work``: (why it stopped, last cell run).
 
     The reason is "" when it ran to the end (cells that raised are allowed and
     recorded in ``work/executed.ipynb``). ``inputs`` are folders a notebook
     wrote, copied into ``work`` as :func:`copy_untrusted` does; ``hide`` are
-    folders the jail shows empty.
+    folders the jail shows empty; ``threads``, if not 0, the notebook's
+    ``OMP_NUM_THREADS``.
     """
     if work.exists():
         shutil.rmtree(work)
@@ -455,16 +464,23 @@ def run_in_jail(
     # The cgroups' limit is a backstop above the polled one, for what polling misses.
     limits = sandbox.Limits((memory_mib << 20) + (1 << 30))
     try:
-        return _watch(limits.wrap(command), work, timeout, memory_mib, limits)
+        return _watch(limits.wrap(command), work, timeout, memory_mib, limits, threads)
     finally:
         limits.remove()
 
 
 def _watch(
-    command: list[str], work: Path, timeout: float, memory_mib: int, limits: sandbox.Limits
+    command: list[str],
+    work: Path,
+    timeout: float,
+    memory_mib: int,
+    limits: sandbox.Limits,
+    threads: int = 0,
 ) -> tuple[str, int]:
     """Run ``command``, stopped at its time, memory or disk limit: (why it stopped, last cell)."""
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONDONTWRITEBYTECODE": "1"}
+    if threads:
+        env["OMP_NUM_THREADS"] = str(threads)
     start = time.monotonic()
     with (work / "stderr.txt").open("wb") as errors:
         process = subprocess.Popen(
@@ -595,7 +611,8 @@ def grade(
 ) -> list[dict]:
     """Grade every student folder in ``submissions``; the rows of the CSV, in order.
 
-    ``jobs`` notebooks run side by side; each has its own time and memory limit.
+    ``jobs`` notebooks run side by side, each with its own time and memory
+    limit and, if more than one, its share of the cores (:func:`notebook_threads`).
     """
     students = sorted(
         entry
@@ -637,12 +654,14 @@ def grade(
                     by_lesson.setdefault(lesson_name, []).append(submission)
             order.append((folder.name, lesson_name, submission, ""))
 
+    threads = notebook_threads(_cores(), jobs)
+
     def run(job: tuple[Submission, nbformat.NotebookNode]) -> None:
         submission, graded = job
         print(f"grade: {submission.student} / {submission.lesson} ...", flush=True)
         work = work_root / submission.lesson / submission.key
         submission.stopped, submission.reached = run_in_jail(
-            graded, work, timeout, memory_mib, hide=hide
+            graded, work, timeout, memory_mib, hide=hide, threads=threads
         )
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -841,13 +860,51 @@ def summary(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def choose_jobs(cores: int, available: int, memory_mib: int) -> tuple[int, str]:
+    """``--jobs auto``: how many notebooks run side by side, and why.
+
+    As many as the ``cores`` this process may use and as the ``available``
+    bytes of memory hold at ``memory_mib`` MiB each, the smaller; at least one.
+    """
+    fit = available // (memory_mib << 20)
+    why = (
+        f"--jobs auto: {cores} cores to use, and {available / 2**30:.1f} GiB of memory "
+        f"available holds {fit} of {memory_mib} MiB"
+    )
+    return max(1, min(cores, fit)), why
+
+
+def notebook_threads(cores: int, jobs: int) -> int:
+    """Each notebook's ``OMP_NUM_THREADS`` when ``jobs`` run side by side: the cores shared out.
+
+    0 (left as it is) when one runs at a time; at least 1.
+    """
+    return 0 if jobs == 1 else max(1, cores // jobs)
+
+
+def jobs_line(jobs: int, threads: int, why: str) -> str:
+    """The line the grader prints about how many notebooks run side by side, and why."""
+    if jobs == 1:
+        return f"grade: 1 notebook at a time ({why})"
+    return f"grade: {jobs} notebooks side by side, with OMP_NUM_THREADS={threads} each ({why})"
+
+
+def _cores() -> int:
+    """The cores this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("submissions", type=Path, help="a folder with one folder per student")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "grades")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per notebook (600)")
     parser.add_argument("--memory", type=int, default=4096, help="MiB per notebook (4096)")
-    parser.add_argument("--jobs", type=int, default=1, help="notebooks run side by side (1)")
+    parser.add_argument(
+        "--jobs", default="auto", help="notebooks run side by side (auto: by cores and memory)"
+    )
     parser.add_argument(
         "--lessons", type=Path, default=ROOT / "notebooks", help="the lessons (notebooks/)"
     )
@@ -857,8 +914,10 @@ def main(argv: list[str] | None = None) -> int:
             "SUBMISSIONS must be a folder with one folder per student; "
             f"{args.submissions} is not a folder"
         )
-    if args.timeout <= 0 or args.memory <= 0 or args.jobs <= 0:
-        parser.error("--timeout, --memory and --jobs must be positive")
+    if args.timeout <= 0 or args.memory <= 0:
+        parser.error("--timeout and --memory must be positive")
+    if args.jobs != "auto" and (not args.jobs.isdecimal() or int(args.jobs) <= 0):
+        parser.error(f"--jobs must be auto or a positive number of notebooks, not {args.jobs!r}")
     out = args.out.resolve()
     if out.is_relative_to(args.submissions.resolve()) or args.submissions.resolve().is_relative_to(
         out
@@ -871,9 +930,15 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.jobs == "auto":
+        jobs, why = choose_jobs(_cores(), psutil.virtual_memory().available, args.memory)
+    else:
+        jobs = int(args.jobs)
+        why = f"--jobs {jobs}"
+    print(jobs_line(jobs, notebook_threads(_cores(), jobs), why), flush=True)
     course = load_course(args.lessons)
     start = time.monotonic()
-    rows = grade(args.submissions, out, course, args.timeout, args.memory, args.jobs)
+    rows = grade(args.submissions, out, course, args.timeout, args.memory, jobs)
     write_csv(rows, out / "grades.csv")
     write_html(rows, out / "index.html")
     print(summary(rows))

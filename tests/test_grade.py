@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import csv
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -215,6 +216,91 @@ def test_the_page_and_the_summary(graded):
     assert "<script" not in page and "http" not in page
     assert "5 of 25 exercises passed, 13 students." in result.stdout
     assert "a_full_marks: 2 of 2 passed" in result.stdout
+    cores = len(os.sched_getaffinity(0))
+    line = f"grade: 2 notebooks side by side, with OMP_NUM_THREADS={max(1, cores // 2)} each"
+    assert f"{line} (--jobs 2)\n" in result.stdout
+
+
+# --- how many notebooks side by side -----------------------------------------------------
+
+GIB = 1 << 30
+
+
+@pytest.mark.parametrize(
+    ("cores", "available", "memory_mib", "jobs"),
+    [
+        (2, 20 * GIB, 4096, 2),  # the cores bound it
+        (16, 20 * GIB, 4096, 5),  # the memory: 20 GiB hold five notebooks of 4 GiB
+        (16, 20 * GIB - 1, 4096, 4),  # a byte less: four
+        (3, 6 * GIB, 2048, 3),
+        (8, 3 * GIB, 4096, 1),  # not one fits: one all the same
+        (1, 64 * GIB, 512, 1),
+    ],
+)
+def test_jobs_auto_is_bounded_by_cores_and_memory(cores, available, memory_mib, jobs):
+    assert grade.choose_jobs(cores, available, memory_mib)[0] == jobs
+
+
+def test_jobs_auto_says_how_many_and_why():
+    jobs, why = grade.choose_jobs(16, 20 * GIB, 4096)
+    assert why == (
+        "--jobs auto: 16 cores to use, and 20.0 GiB of memory available holds 5 of 4096 MiB"
+    )
+    assert jobs == 5
+    assert grade.jobs_line(jobs, grade.notebook_threads(16, jobs), why) == (
+        f"grade: 5 notebooks side by side, with OMP_NUM_THREADS=3 each ({why})"
+    )
+    jobs, why = grade.choose_jobs(8, 3 * GIB, 4096)
+    assert grade.jobs_line(jobs, grade.notebook_threads(8, jobs), why) == (
+        "grade: 1 notebook at a time (--jobs auto: 8 cores to use, "
+        "and 3.0 GiB of memory available holds 0 of 4096 MiB)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("cores", "jobs", "threads"),
+    [(2, 1, 0), (16, 1, 0), (2, 2, 1), (16, 5, 3), (16, 4, 4), (2, 3, 1)],
+)
+def test_notebooks_side_by_side_share_the_cores(cores, jobs, threads):
+    assert grade.notebook_threads(cores, jobs) == threads
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "two", "1.5", ""])
+def test_jobs_must_be_auto_or_a_positive_number(tmp_path, capsys, jobs):
+    with pytest.raises(SystemExit) as stop:
+        grade.main([str(tmp_path), "--out", str(tmp_path / "out"), "--jobs", jobs])
+    assert stop.value.code == 2
+    message = f"--jobs must be auto or a positive number of notebooks, not {jobs!r}"
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_jobs_auto_is_the_default_and_is_said(tmp_path, capsys):
+    if sandbox.unavailable():
+        pytest.skip("no sandbox here: the grader stops before it chooses")
+    (tmp_path / "class").mkdir()
+    assert grade.main([str(tmp_path / "class"), "--out", str(tmp_path / "out")]) == 0
+    cores = len(os.sched_getaffinity(0))
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("grade: ") and f"(--jobs auto: {cores} cores to use, and " in first
+    assert first.endswith(" of 4096 MiB)")
+    assert ("side by side, with OMP_NUM_THREADS=" in first) == (
+        " 1 notebook at a time " not in first
+    )
+
+
+def test_a_notebook_side_by_side_gets_its_share_of_the_cores(tmp_path):
+    if sandbox.unavailable():
+        pytest.skip("no sandbox here")
+    probe = "import os\nopen('threads.txt', 'w').write(os.environ.get('OMP_NUM_THREADS', '-'))"
+    kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(probe)], metadata={"kernelspec": kernel}
+    )
+    for threads, seen in [(1, "1"), (3, "3"), (0, os.environ.get("OMP_NUM_THREADS", "-"))]:
+        work = tmp_path / str(threads)
+        assert grade.run_in_jail(notebook, work, 120, MEMORY, threads=threads) == ("", 0)
+        assert (work / "threads.txt").read_text() == seen
 
 
 def test_a_student_name_is_text_in_the_page(tmp_path):
