@@ -19,10 +19,10 @@ and the peak resident memory of the jail's processes (the sum over the
 grader's child processes, sampled every 0.5 s). The temporary folder, the
 grades with it, is removed afterwards.
 
-The cores must be otherwise idle: before each lesson it waits until neither
-``pgrep -f pytest`` nor ``pgrep -f jupyterhub`` finds a process (a look every
-20 s, at most 25 minutes), and measures anyway after that; it also looks
-every 10 s during the run. The table's notes say when other work ran.
+The cores must be otherwise idle: before each lesson it waits until no
+other ``pytest``, ``jupyterhub`` or ``grade.py`` runs (``benchmarks/quiet.py``:
+a look every 20 s, at most 20 minutes), and measures anyway after that; it
+also looks every 10 s during the run. The table's notes say when other work ran.
 
 It prints a table and writes ``benchmarks/results/grade_throughput.md`` and
 ``.csv``, with the machine (the cores this process may use, the CPU, the
@@ -47,51 +47,24 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 import nbformat  # noqa: E402
 import psutil  # noqa: E402
+import sandbox  # noqa: E402 (scripts/)
 import student_copies  # noqa: E402 (scripts/)
 
 from benchmarks._results import run_all, write_tables  # noqa: E402
 from benchmarks.lesson_times import machine  # noqa: E402
+from benchmarks.quiet import busy, wait_until_quiet  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 CLASSES = ["01:12", "05:4", "09:6"]  # lesson:students, each about 1-4 minutes on 2 cores
-BUSY = ("pytest", "jupyterhub")  # other work that shares the cores
-QUIET_WAIT = 25 * 60  # seconds: the longest wait for the cores to be idle
-QUIET_POLL = 20  # seconds between two looks before a lesson
 SAMPLE = 0.5  # seconds between two samples of the jail's memory
 BUSY_SAMPLE = 10  # seconds between two looks for other work during a lesson
-
-
-def busy() -> list[str]:
-    """Which of :data:`BUSY` run now (``pgrep -f``)."""
-    return [
-        name
-        for name in BUSY
-        if subprocess.run(["pgrep", "-f", name], capture_output=True).returncode == 0
-    ]
-
-
-def wait_until_quiet() -> tuple[float, list[str]]:
-    """Wait until :func:`busy` finds nothing, at most :data:`QUIET_WAIT`: (seconds, still busy)."""
-    start = time.monotonic()
-    while True:
-        running = busy()
-        waited = time.monotonic() - start
-        if not running or waited >= QUIET_WAIT:
-            return waited, running
-        print(f"  waiting for the cores: {', '.join(running)} running ({waited:.0f} s)", flush=True)
-        time.sleep(QUIET_POLL)
 
 
 def full_marks(lesson: Path) -> nbformat.NotebookNode:
     """The lesson's student copy with each exercise cell answered by the lesson's own answer."""
     notebook = nbformat.read(lesson, as_version=4)
-    done = student_copies.student_notebook(notebook)
-    answers = student_copies.lesson_answers(notebook)
-    for cell in done.cells:
-        if cell.get("id") in answers:
-            setup = student_copies.read_exercise(cell).setup
-            cell.source = f"{setup}\n{answers[cell.id]}" if setup else answers[cell.id]
-    return done
+    student = student_copies.student_notebook(notebook)
+    return student_copies.with_answers(student, student_copies.lesson_answers(notebook))
 
 
 def make_class(folder: Path, lesson: Path, students: int) -> None:
@@ -100,21 +73,6 @@ def make_class(folder: Path, lesson: Path, students: int) -> None:
     for number in range(students):
         (folder / f"student_{number:03d}").mkdir(parents=True)
         nbformat.write(notebook, folder / f"student_{number:03d}" / lesson.name)
-
-
-def _jail_memory(process: psutil.Process) -> int:
-    """The resident bytes of ``process``'s descendants (the jails and their kernels)."""
-    total = 0
-    try:
-        children = process.children(recursive=True)
-    except psutil.Error:
-        return 0
-    for child in children:
-        try:
-            total += child.memory_info().rss
-        except psutil.Error:
-            pass
-    return total
 
 
 def grade_class(lesson: Path, students: int, jobs: str) -> dict:
@@ -140,7 +98,7 @@ def grade_class(lesson: Path, students: int, jobs: str) -> dict:
         grader = psutil.Process(process.pid)
         peak, seen_busy, last_look = 0, set(), 0.0
         while process.poll() is None:
-            peak = max(peak, _jail_memory(grader))
+            peak = max(peak, sandbox.resident_bytes(grader, itself=False))
             if time.monotonic() - last_look >= BUSY_SAMPLE:
                 seen_busy.update(busy())
                 last_look = time.monotonic()
@@ -159,9 +117,9 @@ def grade_class(lesson: Path, students: int, jobs: str) -> dict:
     )
     notes = []
     if still_busy:
-        notes.append(f"{', '.join(still_busy)} still ran after {waited / 60:.0f} min of waiting")
+        notes.append(f"{still_busy[0][:60]} still ran after {waited / 60:.0f} min of waiting")
     if seen_busy - set(still_busy):
-        notes.append(f"{', '.join(sorted(seen_busy - set(still_busy)))} ran during the run")
+        notes.append(f"{sorted(seen_busy - set(still_busy))[0][:60]} ran during the run")
     return {
         "lesson": lesson.stem,
         "students": students,

@@ -22,6 +22,7 @@
 # class, give each student a system user of their own (SystemdSpawner) or a container
 # (Zero to JupyterHub on a cluster). README says more.
 
+import asyncio
 import os
 import sys
 from pathlib import Path
@@ -58,14 +59,37 @@ c.Spawner.cmd = [str(Path(sys.executable).parent / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"
 c.Spawner.args = ["--allow-root"] if os.geteuid() == 0 else []
 c.Spawner.environment = {"TF_CPP_MIN_LOG_LEVEL": "3", "OPENBLAS_NUM_THREADS": "1"}
+
+# Kernels talk to their server over Unix sockets (ipc), each user's in their own runtime
+# folder under STATE/run/, not over TCP ports of 127.0.0.1. With TCP, a kernel's server picks
+# five free ports and the kernel binds them a few seconds later; with a class on one machine,
+# another process can take one of them meanwhile, and jupyter_client's port cache gives the
+# restarted kernel the same ports again: benchmarks/hub_load.py saw it kill a kernel when 20
+# students started lesson 01 at once ("Address already in use"). Where STATE lies too deep for
+# a socket's path (107 bytes), kernels keep TCP, without the port cache, so that a restart
+# takes new ports.
+if hub.kernels_over_ipc(settings):
+    c.Spawner.args.append("--KernelManager.transport=ipc")
+    c.Spawner.environment["JUPYTER_RUNTIME_DIR"] = lambda spawner: str(
+        hub.runtime_dir(settings, spawner.user.name)
+    )
+else:
+    c.Spawner.args.append("--KernelManager.cache_ports=False")
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 
 
-def prepare_the_users_folder(spawner):
-    """Make or update the user's working copy before their server starts, and open it."""
+async def prepare_the_users_folder(spawner):
+    """Make or update the user's working copy before their server starts, and open it.
+
+    The copying (0.8 to 2 CPU seconds: fourteen notebooks, each without its answers)
+    runs in a thread of its own: in the hub's event loop it would hold up every other
+    login, page and spawn meanwhile (40 students starting at once all waited for the
+    copies of the 40th).
+    """
     name = spawner.user.name
-    folder = hub.prepare_user(settings, name, instructor=name == settings.instructor)
+    instructor = name == settings.instructor
+    folder = await asyncio.to_thread(hub.prepare_user, settings, name, instructor=instructor)
     spawner.notebook_dir = str(folder / hub.WORK_DIR)
 
 

@@ -492,11 +492,7 @@ def _watch(
     while process.poll() is None:
         time.sleep(_POLL)
         try:
-            tree = [
-                psutil.Process(process.pid),
-                *psutil.Process(process.pid).children(recursive=True),
-            ]
-            used = sum(_rss(member) for member in tree)
+            used = sandbox.resident_bytes(psutil.Process(process.pid))
         except psutil.NoSuchProcess:
             continue
         polls += 1
@@ -517,13 +513,6 @@ def _watch(
         status = _status(work)
         reason = status or f"the notebook's run ended abnormally (exit status {process.returncode})"
     return reason, reached
-
-
-def _rss(process: psutil.Process) -> int:
-    try:
-        return process.memory_info().rss
-    except psutil.Error:
-        return 0
 
 
 def _last_cell(work: Path) -> int:

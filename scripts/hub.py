@@ -54,6 +54,10 @@ WORK_DIR = my_work.WORK_DIR
 SHARED = ("notebooks", "images", "benchmarks")  # linked into every user's folder
 GRADE_NOTEBOOK = "grade_the_class.ipynb"
 MAX_NOTEBOOK_BYTES = 50 << 20
+# A kernel's sockets over ipc are files RUNTIME/kernel-<36-character id>-ipc-<1 to 5>, and a
+# Unix socket's path holds at most 107 bytes (sun_path, less its final NUL).
+SOCKET_PATH_MAX = 107
+KERNEL_SOCKET_NAME = len("/kernel-") + 36 + len("-ipc-") + 1
 NAME = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 _PREFIX = "make hub: "
 
@@ -111,6 +115,21 @@ class Settings:
             raise HubError(
                 f"{missing} is not set: start the hub with make hub (scripts/hub.py start)"
             ) from None
+
+
+def runtime_dir(settings: Settings, name: str) -> Path:
+    """``STATE/run/NAME``: the Jupyter runtime folder of a user's server and kernels."""
+    return settings.state / "run" / check_name(name)
+
+
+def kernels_over_ipc(settings: Settings) -> bool:
+    """Whether every user's kernel sockets fit a Unix socket's path (see jupyterhub_config.py).
+
+    False when the hub's folder lies too deep: its kernels then use TCP ports.
+    """
+    longest = max([*settings.students, settings.instructor], key=len)
+    folder = os.fsencode(runtime_dir(settings, longest))
+    return len(folder) + KERNEL_SOCKET_NAME <= SOCKET_PATH_MAX
 
 
 def free_port() -> int:
@@ -313,6 +332,12 @@ def start(args: argparse.Namespace) -> int:
     print(f"{_PREFIX}  students: {', '.join(students)}; instructor (admin): {instructor}")
     print(f"{_PREFIX}  the password of every user: {password}")
     print(f"{_PREFIX}its database, the users' folders and the grades: {state}")
+    if not kernels_over_ipc(settings):
+        print(
+            f"{_PREFIX}note: {state} lies too deep for the kernels' Unix sockets "
+            f"({SOCKET_PATH_MAX} bytes), so they use TCP ports; a shorter --state path avoids "
+            "the rare kernel that loses its port to another process when many start at once"
+        )
     print(f"{_PREFIX}Ctrl+C stops the hub and every user's server")
     jupyterhub = str(Path(sys.executable).parent / "jupyterhub")
     environment = {**os.environ, **settings.to_environment()}

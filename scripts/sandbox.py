@@ -36,6 +36,8 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Bring loopback up, make the checkout read-only, then run the command given after it.
@@ -257,6 +259,27 @@ class Limits:
                     break
                 except OSError:
                     time.sleep(0.1)
+
+
+def resident_bytes(root: psutil.Process, itself: bool = True) -> int:
+    """The resident memory (RSS) of ``root`` and its descendants (``itself=False``: without it).
+
+    What the grader holds a submission to, and what the benchmarks measure
+    (a jail and its kernel, a student's server and kernel). RSS counts the
+    pages that processes share once per process, so the sum is an upper
+    bound. A process that has ended meanwhile counts 0.
+    """
+    try:
+        tree = [root, *root.children(recursive=True)] if itself else root.children(recursive=True)
+    except psutil.Error:
+        return 0
+    total = 0
+    for process in tree:
+        try:
+            total += process.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
 
 
 def unavailable() -> str | None:

@@ -167,6 +167,27 @@ def student_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return student
 
 
+def with_answers(student: nbformat.NotebookNode, answers: dict[str, str]) -> nbformat.NotebookNode:
+    """The student copy with each exercise of ``answers`` ({cell id: code}) answered.
+
+    An exercise cell's source becomes its setup lines, if it has any, then
+    the answer, without the checker's call (the grader makes that call
+    itself): a full-marks submission when ``answers`` is the lesson's own
+    (:func:`lesson_answers`). ``student`` is not changed. ``ValueError``
+    names a cell id of ``answers`` that is no exercise of ``student``.
+    """
+    done = copy.deepcopy(student)
+    found = set()
+    for cell in done.cells:
+        if cell.get("id") in answers and EXERCISE in tags(cell):
+            setup = read_exercise(cell).setup
+            cell.source = f"{setup}\n{answers[cell.id]}" if setup else answers[cell.id]
+            found.add(cell.id)
+    if missing := sorted(set(answers) - found):
+        raise ValueError(f"no exercise cell with the id {missing[0]!r} in the student copy")
+    return done
+
+
 # Methods that change the object they are called on, as a worked answer might change
 # a model or a list that a later cell of the lesson reads.
 _CHANGING = {"fit", "compile", "train_on_batch", "set_weights", "load_weights", "assign"}

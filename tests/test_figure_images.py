@@ -22,13 +22,13 @@ from pathlib import Path
 import figure_images  # scripts/
 import nbformat
 import pytest
+from chromium import chromium_or_skip  # tests/browser/chromium.py
 from nbconvert import HTMLExporter
 
 from utils.figures import FIGURE_MIME
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium"))
 # issue 24: all stored notebooks together at most 10 MB
 SIZE_BUDGET = 10_000_000
 IMAGE_MIME = figure_images.IMAGE_MIME
@@ -225,11 +225,8 @@ def test_update_rewrites_a_notebook_only_when_it_drew_something(tmp_path):
 
 
 def test_kaleido_draws_a_figure_at_its_layout_size_with_the_system_chromium():
-    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"Chromium not found at {CHROMIUM} (COURSE_REQUIRE_BROWSER=1)")
-        pytest.skip(f"Chromium not found at {CHROMIUM}: kaleido cannot draw")
-    os.environ.setdefault("BROWSER_PATH", str(CHROMIUM))
+    chromium = chromium_or_skip("kaleido's drawing is")
+    os.environ.setdefault("BROWSER_PATH", str(chromium))
     (image,) = figure_images.render_with_kaleido([_figure("drawn", 320, 180)])
     assert figure_images.jpeg_size(image) == (320, 180)
     assert len(image) > 1000  # a real drawing, not an empty header

@@ -52,15 +52,6 @@ def _answered(student: nbformat.NotebookNode, sources: dict[str, str]) -> nbform
     return done
 
 
-def _full_marks(student: nbformat.NotebookNode, answers: dict[str, str]) -> nbformat.NotebookNode:
-    done = copy.deepcopy(student)
-    for cell in done.cells:
-        if cell.get("id") in answers:
-            setup = student_copies.read_exercise(cell).setup
-            cell.source = f"{setup}\n{answers[cell.id]}" if setup else answers[cell.id]
-    return done
-
-
 RIGHT_FUNCTION = "def my_output_size(W, F, P, S):\n    return (W - F + 2 * P) // S + 1\n"
 CHEATS = """from utils.checks import correct
 import utils.checks
@@ -93,7 +84,7 @@ def build_class(folder: Path) -> None:
         else:
             path.write_text(text, encoding="utf-8")
 
-    put("a_full_marks", _full_marks(student, answers))
+    put("a_full_marks", student_copies.with_answers(student, answers))
     put("b_untouched", student)
     put("c_invalid_json", text='{"cells": [ {"cell_type": "code", "source": "x = 1"')
     put("d_other_lesson", other)

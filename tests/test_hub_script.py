@@ -72,6 +72,45 @@ def test_the_settings_go_through_the_environment_unchanged(tmp_path):
         hub.Settings.from_environment({})
 
 
+def test_a_kernels_socket_is_as_long_as_jupyter_client_makes_it(tmp_path):
+    from jupyter_client import KernelManager
+
+    kernel = "0b0c6f3e-3a7e-4a7c-9a43-5d1c9d3f2e11"  # a kernel id: 36 characters
+    manager = KernelManager(
+        transport="ipc", connection_file=str(tmp_path / f"kernel-{kernel}.json")
+    )
+    socket_path = f"{manager.ip}-5"  # the fifth of its sockets
+    assert len(socket_path) == len(str(tmp_path)) + hub.KERNEL_SOCKET_NAME
+
+
+def test_a_unix_socket_path_holds_107_bytes(tmp_path):
+    import socket
+
+    deep = tmp_path
+    assert len(str(deep)) < 90, "the temporary folder lies too deep for this test"
+    for length, fits in ((hub.SOCKET_PATH_MAX, True), (hub.SOCKET_PATH_MAX + 1, False)):
+        path = str(deep / ("s" * (length - len(str(deep)) - 1)))
+        assert len(path) == length
+        with socket.socket(socket.AF_UNIX) as unix:
+            if fits:
+                unix.bind(path)
+            else:
+                with pytest.raises(OSError):
+                    unix.bind(path)
+
+
+def test_kernels_use_ipc_unless_the_hubs_folder_lies_too_deep(tmp_path):
+    short = settings(Path("/h"))
+    assert hub.runtime_dir(short, "ann") == Path("/h/run/ann")
+    assert hub.kernels_over_ipc(short)
+    # "teacher" is the longest name: /STATE/run/teacher + the socket's name, to the byte.
+    room = hub.SOCKET_PATH_MAX - hub.KERNEL_SOCKET_NAME - len("/run/teacher")
+    assert hub.kernels_over_ipc(settings(Path("/" + "x" * (room - 1))))
+    assert not hub.kernels_over_ipc(settings(Path("/" + "x" * room)))
+    with pytest.raises(hub.HubError, match="not allowed"):
+        hub.runtime_dir(short, "../ben")
+
+
 @pytest.mark.parametrize("given", ["01", "01_convolution_math", "01_convolution_math.ipynb"])
 def test_a_lesson_is_named_by_its_number_or_its_file(given):
     assert hub.lesson_name(given) == "01_convolution_math"

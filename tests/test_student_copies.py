@@ -108,6 +108,14 @@ def test_the_removal_and_its_errors_on_a_small_notebook():
     assert student.cells[1].outputs == [] and notebook.cells[1].outputs != []
     assert student_copies.lesson_answers(notebook) == {exercise.id: "x = 4"}
     assert student_copies.exercises(notebook)[0].call == "check_thing(x)"
+    exercise.source = "y = 2\nx = ...\n\ncheck_thing(x)"
+    answered = student_copies.with_answers(
+        student_copies.student_notebook(notebook), {exercise.id: "x = y + 2"}
+    )
+    assert answered.cells[1].source == "y = 2\nx = y + 2"
+    with pytest.raises(ValueError, match="no exercise cell with the id 'nowhere'"):
+        student_copies.with_answers(student, {"nowhere": "x = 4"})
+    exercise.source = "x = ...\n\ncheck_thing(x)"
     answer.metadata["tags"] = []  # an answer nobody marked: the copy would give it away
     assert "x = 4" in json.dumps(student_copies.student_notebook(notebook))
     exercise.metadata["tags"] = [EXERCISE, SOLUTION]

@@ -28,25 +28,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from chromium import chromium_or_skip  # tests/browser/chromium.py
 from session_reports import report_section  # scripts/
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium"))
 SERVER_START_TIMEOUT = 120
-
-
-def chromium_or_skip() -> Path:
-    if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
-        return CHROMIUM
-    message = (
-        f"Chromium not found at {CHROMIUM}: the browser tests are SKIPPED. "
-        "Install it (Debian/Ubuntu: sudo apt-get install chromium) or set COURSE_CHROMIUM."
-    )
-    if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
-        pytest.fail(message.replace("are SKIPPED", "are required (COURSE_REQUIRE_BROWSER=1)"))
-    pytest.skip(message)
 
 
 def free_port() -> int:
@@ -86,7 +74,7 @@ def stop(process: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="session")
 def chromium_path() -> Path:
-    return chromium_or_skip()
+    return chromium_or_skip("the browser tests are")
 
 
 @pytest.fixture(scope="session")

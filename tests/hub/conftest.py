@@ -40,29 +40,16 @@ from pathlib import Path
 
 import psutil
 import pytest
+from chromium import CHROMIUM, chromium_or_skip  # tests/browser/chromium.py
 
 import hub as course_hub  # scripts/hub.py
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium"))
 STUDENTS = ("ann", "ben", "cal")
 INSTRUCTOR = "teacher"
 START_TIMEOUT = 90  # s, for /hub/login to answer
 STOP_TIMEOUT = 60  # s, for the hub to stop its servers and the proxy
 VIEWPORT = {"width": 1280, "height": 1000}
-
-
-def chromium_or_skip() -> Path:
-    """Chromium, else a skip (a failure under ``COURSE_REQUIRE_BROWSER=1``), as tests/browser."""
-    if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
-        return CHROMIUM
-    message = (
-        f"Chromium not found at {CHROMIUM}: the hub test is SKIPPED. "
-        "Install it (Debian/Ubuntu: sudo apt-get install chromium) or set COURSE_CHROMIUM."
-    )
-    if os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
-        pytest.fail(message.replace("is SKIPPED", "is required (COURSE_REQUIRE_BROWSER=1)"))
-    pytest.skip(message)
 
 
 def proxy_or_skip() -> None:
@@ -183,7 +170,7 @@ def stop(hub: Hub) -> None:
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory) -> Iterator[Hub]:
     """The course's hub on 127.0.0.1: the students ``STUDENTS``, the instructor ``INSTRUCTOR``."""
-    chromium_or_skip()
+    chromium_or_skip("the hub test is")
     proxy_or_skip()
     folder = tmp_path_factory.mktemp("hub")
     for name in ("home", "tmp"):
