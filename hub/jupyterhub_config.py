@@ -65,9 +65,9 @@ c.Spawner.environment = {"TF_CPP_MIN_LOG_LEVEL": "3", "OPENBLAS_NUM_THREADS": "1
 # five free ports and the kernel binds them a few seconds later; with a class on one machine,
 # another process can take one of them meanwhile, and jupyter_client's port cache gives the
 # restarted kernel the same ports again: benchmarks/hub_load.py saw it kill a kernel when 20
-# students started lesson 01 at once ("Address already in use"). Where STATE lies too deep for
-# a socket's path (107 bytes), kernels keep TCP, without the port cache, so that a restart
-# takes new ports.
+# students started lesson 01 at once ("Address already in use"). Where STATE lies too deep
+# for a socket's path (107 bytes on Linux, 103 on macOS), kernels keep TCP, without the port
+# cache, so that a restart takes new ports.
 if hub.kernels_over_ipc(settings):
     c.Spawner.args.append("--KernelManager.transport=ipc")
     c.Spawner.environment["JUPYTER_RUNTIME_DIR"] = lambda spawner: str(

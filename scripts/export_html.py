@@ -146,8 +146,9 @@ def accessible_css(page: str) -> str:
       read from ``page``) under 4.5:1 on the code background is darkened
       (:func:`readable_colour`); the prompts ``In [ ]:`` lose their 50% opacity;
     - links inside text are underlined, not told apart by colour alone;
-    - a figure wider than the window scrolls in its own box (JupyterLab's styles
-      already do this for tables and code), so that the text reflows at 200% zoom;
+    - a figure, or a line of code, wider than the window scrolls in its own box
+      (JupyterLab's styles do this for tables and outputs, not for a code
+      cell's box), so that the text reflows at 200% zoom;
     - ``course-visually-hidden`` hides a figure's caption from the eye only.
     """
     overrides = []
@@ -166,6 +167,7 @@ def accessible_css(page: str) -> str:
         " .jp-RenderedText pre a:link, .jp-RenderedText pre a:visited"
         " { text-decoration: underline; }\n"
         ".course-figure { margin: 0; max-width: 100%; overflow-x: auto; }\n"
+        ".jp-InputArea-editor { overflow-x: auto; }\n"
         ".course-visually-hidden { position: absolute; width: 1px; height: 1px; padding: 0;"
         " margin: -1px; overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap;"
         " border: 0; }\n"

@@ -55,8 +55,8 @@ SHARED = ("notebooks", "images", "benchmarks")  # linked into every user's folde
 GRADE_NOTEBOOK = "grade_the_class.ipynb"
 MAX_NOTEBOOK_BYTES = 50 << 20
 # A kernel's sockets over ipc are files RUNTIME/kernel-<36-character id>-ipc-<1 to 5>, and a
-# Unix socket's path holds at most 107 bytes (sun_path, less its final NUL).
-SOCKET_PATH_MAX = 107
+# Unix socket's path holds at most 107 bytes on Linux, 103 on macOS (sun_path, less its NUL).
+SOCKET_PATH_MAX = 103 if sys.platform == "darwin" else 107
 KERNEL_SOCKET_NAME = len("/kernel-") + 36 + len("-ipc-") + 1
 NAME = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 _PREFIX = "make hub: "

@@ -14,6 +14,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import time
 import tomllib
 import tracemalloc
 from pathlib import Path
@@ -450,13 +451,17 @@ def test_redrawing_is_quick_and_does_not_leak(reader):
     """Clearing and drawing again and again: the later redraws no slower, no memory kept.
 
     A check for leaks (figures or outputs piling up), not a benchmark:
-    benchmarks/demo_latency.py measures the speed, and 300 cycles.
+    benchmarks/demo_latency.py measures the speed, and 300 cycles. "No slower"
+    is in this thread's CPU time, which the other processes of a busy machine
+    (the other test worker, Chromium) do not stretch as they stretch the wall
+    clock's.
     """
 
     def cycle(index: int) -> float:
+        start = time.thread_time()
         reader.clear()
         reader.draw([circle(radius=60 + index % 20)])
-        return reader.last_update_seconds
+        return time.thread_time() - start
 
     for index in range(10):  # warm up plotly's validators and NumPy's caches
         cycle(index)

@@ -150,8 +150,11 @@ def test_python_row_is_the_same_on_every_supported_version(monkeypatch, capsys, 
     supported = version in SUPPORTED_PYTHONS
     assert report_environment() is supported
     row = capsys.readouterr().out.splitlines()[0]
+    width = max(len(name) for name in ["python", *read_pins()])  # the names' column
     assert row == (
-        "python       3.11-3.13    " + ("ok" if supported else f"DIFFERENT: 3.{version[1]}.0")
+        "python".ljust(width)
+        + " 3.11-3.13    "
+        + ("ok" if supported else f"DIFFERENT: 3.{version[1]}.0")
     )
 
 

@@ -83,7 +83,7 @@ def test_a_kernels_socket_is_as_long_as_jupyter_client_makes_it(tmp_path):
     assert len(socket_path) == len(str(tmp_path)) + hub.KERNEL_SOCKET_NAME
 
 
-def test_a_unix_socket_path_holds_107_bytes(tmp_path):
+def test_a_unix_socket_path_holds_socket_path_max_bytes(tmp_path):
     import socket
 
     deep = tmp_path

@@ -62,12 +62,14 @@ def report_environment() -> bool:
     (low_major, low_minor), (high_major, high_minor) = SUPPORTED_PYTHONS[0], SUPPORTED_PYTHONS[-1]
     wanted = f"{low_major}.{low_minor}-{high_major}.{high_minor}"
     status = "ok" if ok else f"DIFFERENT: {sys.version.split()[0]}"
-    print(f"{'python':<12} {wanted:<12} {status}")
-    for name, pinned, installed in version_report():
+    report = version_report()
+    width = max(len(name) for name in ["python", *(name for name, _, _ in report)])
+    print(f"{'python':<{width}} {wanted:<12} {status}")
+    for name, pinned, installed in report:
         same = installed == pinned
         ok &= same
         status = "ok" if same else f"DIFFERENT: {installed or 'not installed'}"
-        print(f"{name:<12} {pinned:<12} {status}")
+        print(f"{name:<{width}} {pinned:<12} {status}")
     return ok
 
 
