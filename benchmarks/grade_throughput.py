@@ -98,7 +98,7 @@ def grade_class(lesson: Path, students: int, jobs: str) -> dict:
         grader = psutil.Process(process.pid)
         peak, seen_busy, last_look = 0, set(), 0.0
         while process.poll() is None:
-            peak = max(peak, sandbox.resident_bytes(grader, itself=False))
+            peak = max(peak, sandbox.resident_bytes(sandbox.process_tree(grader, itself=False)))
             if time.monotonic() - last_look >= BUSY_SAMPLE:
                 seen_busy.update(busy())
                 last_look = time.monotonic()

@@ -200,15 +200,16 @@ class Sampler(threading.Thread):
             children = self.hub.children()
         except psutil.Error:
             return
-        hub_rss = sandbox.resident_bytes(self.hub)
+        hub_rss = sandbox.resident_bytes([self.hub])
         users = 0
         for child in children:
             name = self.roots.get(child.pid) or self.student_of(child)
+            tree = sandbox.process_tree(child)
             if name is None:
+                hub_rss += sandbox.resident_bytes(tree)  # the proxy
                 continue
-            tree = [child, *descendants(child)]
             self.seen.update((process.pid, process) for process in tree)
-            used = sandbox.resident_bytes(child)
+            used = sandbox.resident_bytes(tree)
             users += used
             self.memory.peak[name] = max(self.memory.peak.get(name, 0), used)
             for process in tree:
@@ -218,7 +219,7 @@ class Sampler(threading.Thread):
                 except psutil.Error:
                     pass
         self.memory.users_peak = max(self.memory.users_peak, users)
-        self.memory.hub_peak = max(self.memory.hub_peak, hub_rss - users)
+        self.memory.hub_peak = max(self.memory.hub_peak, hub_rss)
         available = psutil.virtual_memory().available
         self.memory.available_min = min(self.memory.available_min, available)
         if available < self.reserve and not self.over.is_set():
@@ -244,9 +245,7 @@ class Sampler(threading.Thread):
         """Kill every student's server and kernel (all started by this run's hub)."""
         for pid in list(self.roots):
             try:
-                self.seen.update(
-                    (p.pid, p) for p in [psutil.Process(pid), *descendants(psutil.Process(pid))]
-                )
+                self.seen.update((p.pid, p) for p in sandbox.process_tree(psutil.Process(pid)))
             except psutil.Error:
                 pass
         for process in list(self.seen.values()):
@@ -254,13 +253,6 @@ class Sampler(threading.Thread):
                 process.kill()
             except psutil.Error:
                 pass
-
-
-def descendants(process: psutil.Process) -> list[psutil.Process]:
-    try:
-        return process.children(recursive=True)
-    except psutil.Error:
-        return []
 
 
 # --- The hub ---

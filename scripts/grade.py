@@ -492,7 +492,7 @@ def _watch(
     while process.poll() is None:
         time.sleep(_POLL)
         try:
-            used = sandbox.resident_bytes(psutil.Process(process.pid))
+            used = sandbox.resident_bytes(sandbox.process_tree(psutil.Process(process.pid)))
         except psutil.NoSuchProcess:
             continue
         polls += 1

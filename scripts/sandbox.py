@@ -261,20 +261,25 @@ class Limits:
                     time.sleep(0.1)
 
 
-def resident_bytes(root: psutil.Process, itself: bool = True) -> int:
-    """The resident memory (RSS) of ``root`` and its descendants (``itself=False``: without it).
+def process_tree(root: psutil.Process, itself: bool = True) -> list[psutil.Process]:
+    """``root`` and its descendants (``itself=False``: without it); [] if ``root`` has ended."""
+    try:
+        children = root.children(recursive=True)
+    except psutil.Error:
+        return []
+    return [root, *children] if itself else children
+
+
+def resident_bytes(processes: list[psutil.Process]) -> int:
+    """The resident memory (RSS) of ``processes`` together, one of :func:`process_tree`.
 
     What the grader holds a submission to, and what the benchmarks measure
     (a jail and its kernel, a student's server and kernel). RSS counts the
     pages that processes share once per process, so the sum is an upper
     bound. A process that has ended meanwhile counts 0.
     """
-    try:
-        tree = [root, *root.children(recursive=True)] if itself else root.children(recursive=True)
-    except psutil.Error:
-        return 0
     total = 0
-    for process in tree:
+    for process in processes:
         try:
             total += process.memory_info().rss
         except psutil.Error:

@@ -575,3 +575,33 @@ print("not stopped")
         finally:
             limits.remove()
         assert not any(folder.exists() for folder in limits.active)
+
+
+def test_a_process_trees_memory_is_what_proc_says_of_each_process():
+    """sandbox.process_tree and resident_bytes, against VmRSS in /proc/PID/status.
+
+    (psutil reads /proc/PID/statm; status is the kernel's other account of it.)
+    """
+    import psutil
+
+    if not Path("/proc/self/status").exists():
+        pytest.skip("no /proc here")
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        me = psutil.Process()
+        tree = sandbox.process_tree(me)
+        assert tree[0] == me and child.pid in {process.pid for process in tree}
+        assert me not in sandbox.process_tree(me, itself=False)
+        page = os.sysconf("SC_PAGE_SIZE")
+        alone = sandbox.resident_bytes([psutil.Process(child.pid)])
+        status = Path(f"/proc/{child.pid}/status").read_text()
+        vm_rss = int(
+            next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1]
+        )
+        assert abs(alone - vm_rss * 1024) <= 64 * page  # a sleeping process: the same
+        gone = psutil.Process(child.pid)
+    finally:
+        child.kill()
+        child.wait()
+    assert sandbox.process_tree(gone) == [] and sandbox.resident_bytes([gone]) == 0
