@@ -21,11 +21,22 @@ and NumPy to AVX2 (``ONEDNN_MAX_CPU_ISA=AVX2`` and
 own (Eigen) kernels are built for AVX and use no more either way. The clock
 speed, caches and memory stay this machine's, so a real AVX2 laptop may be
 slower still: say which was measured.
+
+``--fit-waits`` also counts, for each notebook, its calls of Keras's ``fit``
+and the seconds each took after its last training step: a cell put after the
+Setup cell wraps ``keras.Model.fit`` with a callback that notes when each step
+ends (the cell and its wrapper add no step). With ``--tuned-pipelines`` that
+cell also gives Keras back its own ``ArrayDataAdapter.get_tf_dataset``, with
+tf.data's autotuning on, as before ``prepare_tensorflow`` turned it off
+(``utils.environment.untune_array_pipelines``): the two runs measure the wait
+that the change removes. Both add the columns to the table; the cell numbers
+of the slowest cells then count the added cell.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import sys
@@ -59,9 +70,55 @@ def _seconds(cell: nbformat.NotebookNode) -> float | None:
     return (end - begin).total_seconds()
 
 
-def time_notebook(path: Path) -> dict:
-    """Run ``path`` in a fresh kernel; its seconds and its three slowest cells."""
+# Put after the Setup cell by --fit-waits: each fit's seconds after its last step.
+FIT_WAITS = """import time as _time
+
+import keras as _keras
+
+_fit_waits, _fit = [], _keras.Model.fit
+
+
+def _timed_fit(self, *args, **kwargs):
+    ends = []
+    noted = _keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: ends.append(_time.perf_counter())
+    )
+    kwargs["callbacks"] = [*(kwargs.get("callbacks") or []), noted]
+    history = _fit(self, *args, **kwargs)
+    _fit_waits.append(_time.perf_counter() - ends[-1])
+    return history
+
+
+_keras.Model.fit = _timed_fit
+"""
+# With --tuned-pipelines: Keras's own pipelines, autotuned, as before prepare_tensorflow.
+TUNED = """
+from keras.src.trainers.data_adapters.array_data_adapter import ArrayDataAdapter as _adapter
+
+_adapter.get_tf_dataset = _adapter.get_tf_dataset.tuned
+"""
+REPORT_WAITS = "import json as _json\n\nprint(_json.dumps(_fit_waits))"
+
+
+def with_fit_waits(notebook: nbformat.NotebookNode, tuned: bool) -> nbformat.NotebookNode:
+    """``notebook`` with the :data:`FIT_WAITS` cell after its Setup cell, and a last cell
+    that prints the waits as JSON."""
+    setup = next(i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code")
+    source = FIT_WAITS + (TUNED if tuned else "")
+    notebook.cells.insert(setup + 1, nbformat.v4.new_code_cell(source))
+    notebook.cells.append(nbformat.v4.new_code_cell(REPORT_WAITS))
+    return notebook
+
+
+def time_notebook(path: Path, fit_waits: bool = False, tuned: bool = False) -> dict:
+    """Run ``path`` in a fresh kernel; its seconds and its three slowest cells.
+
+    With ``fit_waits``, also its fits and their seconds after the last step
+    (:func:`with_fit_waits`; ``tuned``: with Keras's autotuned pipelines).
+    """
     notebook = nbformat.read(path, as_version=4)
+    if fit_waits:
+        notebook = with_fit_waits(notebook, tuned)
     client = course_client(notebook, path)
     with client.setup_kernel():
         start = time.perf_counter()
@@ -70,12 +127,20 @@ def time_notebook(path: Path) -> dict:
         seconds = time.perf_counter() - start
     cells = [(_seconds(cell), index) for index, cell in enumerate(notebook.cells)]
     slowest = sorted(((s, i) for s, i in cells if s is not None), reverse=True)[:3]
-    return {
+    row = {
         "notebook": path.stem,
         "seconds": round(seconds, 1),
         "within_budget": seconds <= BUDGET,
         "slowest_cells": "; ".join(f"[{index}] {s:.1f} s" for s, index in slowest),
     }
+    if fit_waits:
+        waits = json.loads("".join(out.get("text", "") for out in notebook.cells[-1].outputs))
+        row |= {
+            "fits": len(waits),
+            "waited_s": round(sum(waits), 2),
+            "longest_wait_s": round(max(waits, default=0.0), 2),
+        }
+    return row
 
 
 def machine() -> str:
@@ -91,7 +156,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: lessons and demo")
     parser.add_argument("--output", type=Path, default=RESULTS / "lesson_times")
+    parser.add_argument("--fit-waits", action="store_true", help="count fit's wait at its end")
+    parser.add_argument(
+        "--tuned-pipelines", action="store_true", help="with --fit-waits: Keras's own pipelines"
+    )
     args = parser.parse_args(argv)
+    if args.tuned_pipelines and not args.fit_waits:
+        parser.error("--tuned-pipelines needs --fit-waits")
     paths = [path.resolve() for path in args.notebooks] or [
         *sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")),
         *sorted((ROOT / "notebooks").glob("demo_*.ipynb")),
@@ -102,24 +173,38 @@ def main(argv: list[str] | None = None) -> None:
     where = machine()
 
     def write(rows: list[dict]) -> str:
+        waits = "| fits | waited after the last step | longest wait " if args.fit_waits else ""
+        pipelines = "Keras's own (autotuned)" if args.tuned_pipelines else "as the course sets them"
         lines = [
             f"Restart & Run All, each notebook in a fresh kernel, on {where}.",
+            *([f"Keras's array pipelines: {pipelines}."] if args.fit_waits else []),
             "",
-            f"| notebook | seconds | within {BUDGET:.0f} s | slowest cells |",
-            "|---|---:|---|---|",
+            f"| notebook | seconds | within {BUDGET:.0f} s | slowest cells {waits}|",
+            "|---|---:|---|---|" + ("---:|---:|---:|" if args.fit_waits else ""),
         ]
-        lines += [
-            f"| {row['notebook']} | {row['seconds']:.1f} | "
-            f"{'yes' if row['within_budget'] else 'NO'} | {row['slowest_cells']} |"
-            for row in rows
-        ]
+        for row in rows:
+            line = (
+                f"| {row['notebook']} | {row['seconds']:.1f} | "
+                f"{'yes' if row['within_budget'] else 'NO'} | {row['slowest_cells']} |"
+            )
+            if args.fit_waits:
+                line += (
+                    f" {row['fits']} | {row['waited_s']:.2f} s | {row['longest_wait_s']:.2f} s |"
+                )
+            lines.append(line)
         total = sum(row["seconds"] for row in rows)
         lines += ["", f"Total: {total:.0f} s for {len(rows)} notebooks."]
         report = "\n".join(lines) + "\n"
         write_tables(rows, args.output, "Lesson times", report)
         return report
 
-    jobs = [(f"{path.name} ...", lambda path=path: time_notebook(path)) for path in paths]
+    jobs = [
+        (
+            f"{path.name} ...",
+            lambda path=path: time_notebook(path, args.fit_waits, args.tuned_pipelines),
+        )
+        for path in paths
+    ]
     run_all(jobs, write, args.output)
 
 

@@ -161,6 +161,11 @@ CASES = {
         FileNotFoundError,
         r"path must name a requirements file, got '/nonexistent/requirements.txt'",
     ),
+    "environment.untune_array_pipelines": (
+        lambda: environment.untune_array_pipelines(np),
+        TypeError,
+        r"needs Keras's keras\.src\.trainers\.data_adapters\.array_data_adapter module",
+    ),
     "environment.version_report": (
         lambda: environment.version_report("numpy"),
         TypeError,

@@ -133,6 +133,92 @@ def test_prepare_tensorflow_sets_defaults_and_keeps_what_is_set(monkeypatch):
     assert os.environ["TF_ENABLE_ONEDNN_OPTS"] == "0"
 
 
+AUTOTUNE = """
+{before}
+import keras
+import numpy as np
+from keras.src.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
+
+{after}
+adapter = ArrayDataAdapter(np.zeros((8, 2), "float32"), np.zeros(8), batch_size=4, shuffle=True)
+print("off" if adapter.get_tf_dataset().options().autotune.enabled is False else "on")
+"""
+
+
+def _autotune_in_fresh_python(before: str = "", after: str = "") -> str:
+    """Whether a pipeline Keras makes of NumPy arrays autotunes, in a fresh Python."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": "tensorflow"}
+    code = AUTOTUNE.format(before=before, after=after)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_prepare_tensorflow_turns_autotuning_off_for_kerass_array_pipelines():
+    prepare = "from utils.environment import prepare_tensorflow\n\nprepare_tensorflow()"
+    assert _autotune_in_fresh_python(before=prepare) == "off"  # as the lessons do
+    assert _autotune_in_fresh_python(after=prepare) == "off"  # Keras imported first
+    assert _autotune_in_fresh_python() == "on"  # Keras's own: the check can fail
+
+
+def test_prepare_tensorflow_leaves_another_backend_alone(monkeypatch):
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    finders = list(sys.meta_path)
+    prepare_tensorflow()
+    assert sys.meta_path == finders
+
+
+SAME_TRAINING = """
+import keras
+import numpy as np
+from keras.src.trainers.data_adapters import array_data_adapter
+
+from utils.environment import untune_array_pipelines
+
+
+def trained(seed=0):
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Conv2D(4, 3, activation="relu", name="conv"),
+            keras.layers.Flatten(name="flatten"),
+            keras.layers.Dense(3, name="output"),
+        ],
+        name="tiny",
+    )
+    model.compile(
+        optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    )
+    rng = np.random.default_rng(0)
+    x, y = rng.random((200, 8, 8, 1), dtype="float32"), rng.integers(0, 3, 200)
+    model.fit(x, y, batch_size=16, epochs=3, verbose=0)  # shuffled, a last batch of 8
+    return model.get_weights()
+
+
+tuned = trained()
+untune_array_pipelines(array_data_adapter)
+untune_array_pipelines(array_data_adapter)  # a second time changes nothing
+untuned = trained()
+keras_own = array_data_adapter.ArrayDataAdapter.get_tf_dataset.tuned
+print(not hasattr(keras_own, "tuned"))
+print(all(np.array_equal(a, b) for a, b in zip(tuned, untuned, strict=True)))
+other_seed = trained(seed=1)  # the comparison can fail: another seed, other weights
+print(not all(np.array_equal(a, b) for a, b in zip(tuned, other_seed, strict=True)))
+"""
+
+
+def test_untuned_pipelines_train_the_same_weights():
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": "tensorflow"}
+    result = subprocess.run(
+        [sys.executable, "-c", SAME_TRAINING], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "True"]
+
+
 def test_the_supported_pythons_agree_in_every_set_up_file():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
     low, high = SUPPORTED_PYTHONS[0], SUPPORTED_PYTHONS[-1]

@@ -6,6 +6,8 @@ The stored notebook outputs were produced with the versions in
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
 import os
 import platform
 import re
@@ -83,10 +85,76 @@ def prepare_tensorflow() -> None:
 
     Every lesson's Setup cell calls it before Keras (and so TensorFlow) is
     imported; a value you set yourself (``TF_ENABLE_ONEDNN_OPTS=0`` to try
-    other kernels) is kept.
+    other kernels) is kept. With TensorFlow as Keras's backend, it also has
+    Keras's pipelines of NumPy arrays built without autotuning
+    (:func:`untune_array_pipelines`), when Keras imports them or at once if it
+    has already.
     """
     for name, value in TENSORFLOW_DEFAULTS.items():
         os.environ.setdefault(name, value)
+    if os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow":
+        return
+    if ARRAY_ADAPTER in sys.modules:
+        untune_array_pipelines(sys.modules[ARRAY_ADAPTER])
+    elif not any(isinstance(finder, _UntuneOnImport) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _UntuneOnImport())
+
+
+# Keras 3 feeds the NumPy arrays given to fit, evaluate and predict through a tf.data
+# pipeline of its own (ArrayDataAdapter), with autotuning on. When fit drops that
+# pipeline, TensorFlow 2.21 waits for the autotuning thread, which sleeps between its
+# rounds for longer and longer: one of lesson 05's fits returned 8.5 s after its last
+# step (benchmarks/results/fit_waits_tuned_avx2.md; benchmarks/README.md, "Waiting at
+# the end of fit"). Keras offers no public switch for the pipeline it makes itself.
+ARRAY_ADAPTER = "keras.src.trainers.data_adapters.array_data_adapter"
+
+
+def untune_array_pipelines(module) -> None:
+    """Have ``module.ArrayDataAdapter`` build its tf.data pipelines with autotuning off.
+
+    ``module`` is Keras's :data:`ARRAY_ADAPTER` module. Its pipelines then run
+    with fixed parallelism and nothing waits when fit ends. The batches and
+    their order are the same, and so is every number trained
+    (``tests/test_environment.py`` trains a network both ways). A second call
+    changes nothing; ``ArrayDataAdapter.get_tf_dataset.tuned`` is Keras's own.
+    """
+    adapter = getattr(module, "ArrayDataAdapter", None)
+    if not callable(getattr(adapter, "get_tf_dataset", None)):
+        raise TypeError(
+            f"untune_array_pipelines needs Keras's {ARRAY_ADAPTER} module, got {module!r}"
+        )
+    tuned = adapter.get_tf_dataset
+    if hasattr(tuned, "tuned"):
+        return
+
+    def get_tf_dataset(self):
+        import tensorflow as tf
+
+        options = tf.data.Options()
+        options.autotune.enabled = False
+        return tuned(self).with_options(options)
+
+    get_tf_dataset.tuned = tuned
+    adapter.get_tf_dataset = get_tf_dataset
+
+
+class _UntuneOnImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Runs :func:`untune_array_pipelines` on Keras's module as Keras imports it, once."""
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname != ARRAY_ADAPTER:
+            return None
+        sys.meta_path.remove(self)  # the usual finders find the module; this only wraps it
+        spec = importlib.util.find_spec(fullname)
+        self.loader, spec.loader = spec.loader, self
+        return spec
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module) -> None:
+        self.loader.exec_module(module)
+        untune_array_pipelines(module)
 
 
 def onednn_enabled() -> bool | None:
