@@ -146,7 +146,8 @@ class _UntuneOnImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             return None
         sys.meta_path.remove(self)  # the usual finders find the module; this only wraps it
         spec = importlib.util.find_spec(fullname)
-        self.loader, spec.loader = spec.loader, self
+        if spec is not None:  # a Keras without the module: nothing to change
+            self.loader, spec.loader = spec.loader, self
         return spec
 
     def create_module(self, spec):
