@@ -91,18 +91,24 @@ def test_a_mismatch_is_reported(tmp_path):
     assert report["not-a-package-here"] == ("1.0", None)
 
 
+def _fresh_python(code: str, env: dict[str, str]) -> str:
+    """What ``code`` prints, run in a fresh Python from the repository with ``env``."""
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 def _onednn_in_fresh_python(value: str | None) -> str:
     env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
     env["TF_CPP_MIN_LOG_LEVEL"] = "3"
     env.pop("KERAS_BACKEND", None)
     if value is not None:
         env["TF_ENABLE_ONEDNN_OPTS"] = value
-    code = "from utils.environment import onednn_enabled; print(onednn_enabled())"
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    return _fresh_python(
+        "from utils.environment import onednn_enabled; print(onednn_enabled())", env
     )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
 
 
 def test_onednn_follows_the_variable_set_before_import():
@@ -145,15 +151,13 @@ print("off" if adapter.get_tf_dataset().options().autotune.enabled is False else
 """
 
 
+# A fresh Python with TensorFlow as Keras's backend, as the lessons run.
+TENSORFLOW_ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": "tensorflow"}
+
+
 def _autotune_in_fresh_python(before: str = "", after: str = "") -> str:
     """Whether a pipeline Keras makes of NumPy arrays autotunes, in a fresh Python."""
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": "tensorflow"}
-    code = AUTOTUNE.format(before=before, after=after)
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    return _fresh_python(AUTOTUNE.format(before=before, after=after), TENSORFLOW_ENV)
 
 
 def test_prepare_tensorflow_turns_autotuning_off_for_kerass_array_pipelines():
@@ -211,12 +215,7 @@ print(not all(np.array_equal(a, b) for a, b in zip(tuned, other_seed, strict=Tru
 
 
 def test_untuned_pipelines_train_the_same_weights():
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": "tensorflow"}
-    result = subprocess.run(
-        [sys.executable, "-c", SAME_TRAINING], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", "True", "True"]
+    assert _fresh_python(SAME_TRAINING, TENSORFLOW_ENV).split() == ["True", "True", "True"]
 
 
 def test_the_supported_pythons_agree_in_every_set_up_file():
