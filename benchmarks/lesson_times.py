@@ -31,6 +31,13 @@ tf.data's autotuning on, as before ``prepare_tensorflow`` turned it off
 (``utils.environment.untune_array_pipelines``): the two runs measure the wait
 that the change removes. Both add the columns to the table; the cell numbers
 of the slowest cells then count the added cell.
+
+``--traced-twice`` puts a cell after the Setup cell that gives Keras's
+trainer back its own ``_maybe_symbolic_build``, which leaves the optimizer's
+and the metrics' variables to the first trace of a training step, so that
+TensorFlow traces each new training step twice, as before
+``prepare_tensorflow`` changed it (``utils.environment.build_before_tracing``):
+run with and without it to measure what the change saves.
 """
 
 from __future__ import annotations
@@ -98,25 +105,40 @@ from keras.src.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
 _adapter.get_tf_dataset = _adapter.get_tf_dataset.tuned
 """
 REPORT_WAITS = "import json as _json\n\nprint(_json.dumps(_fit_waits))"
+# With --traced-twice: Keras's own build, while the first training step is traced.
+TRACED_TWICE = """from keras.src.backend.tensorflow.trainer import TensorFlowTrainer as _trainer
+
+_trainer._maybe_symbolic_build = _trainer._maybe_symbolic_build.deferred
+"""
+
+
+def after_setup(notebook: nbformat.NotebookNode, source: str) -> nbformat.NotebookNode:
+    """``notebook`` with a code cell of ``source`` put after its Setup cell."""
+    setup = next(i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code")
+    notebook.cells.insert(setup + 1, nbformat.v4.new_code_cell(source))
+    return notebook
 
 
 def with_fit_waits(notebook: nbformat.NotebookNode, tuned: bool) -> nbformat.NotebookNode:
     """``notebook`` with the :data:`FIT_WAITS` cell after its Setup cell, and a last cell
     that prints the waits as JSON."""
-    setup = next(i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code")
-    source = FIT_WAITS + (TUNED if tuned else "")
-    notebook.cells.insert(setup + 1, nbformat.v4.new_code_cell(source))
+    after_setup(notebook, FIT_WAITS + (TUNED if tuned else ""))
     notebook.cells.append(nbformat.v4.new_code_cell(REPORT_WAITS))
     return notebook
 
 
-def time_notebook(path: Path, fit_waits: bool = False, tuned: bool = False) -> dict:
+def time_notebook(
+    path: Path, fit_waits: bool = False, tuned: bool = False, traced_twice: bool = False
+) -> dict:
     """Run ``path`` in a fresh kernel; its seconds and its three slowest cells.
 
     With ``fit_waits``, also its fits and their seconds after the last step
     (:func:`with_fit_waits`; ``tuned``: with Keras's autotuned pipelines).
+    With ``traced_twice``, Keras builds as it does itself (:data:`TRACED_TWICE`).
     """
     notebook = nbformat.read(path, as_version=4)
+    if traced_twice:
+        notebook = after_setup(notebook, TRACED_TWICE)
     if fit_waits:
         notebook = with_fit_waits(notebook, tuned)
     client = course_client(notebook, path)
@@ -160,6 +182,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--tuned-pipelines", action="store_true", help="with --fit-waits: Keras's own pipelines"
     )
+    parser.add_argument(
+        "--traced-twice", action="store_true", help="Keras's own build: steps traced twice"
+    )
     args = parser.parse_args(argv)
     if args.tuned_pipelines and not args.fit_waits:
         parser.error("--tuned-pipelines needs --fit-waits")
@@ -175,9 +200,15 @@ def main(argv: list[str] | None = None) -> None:
     def write(rows: list[dict]) -> str:
         waits = "| fits | waited after the last step | longest wait " if args.fit_waits else ""
         pipelines = "Keras's own (autotuned)" if args.tuned_pipelines else "as the course sets them"
+        tracing = (
+            "traced twice, Keras's own build (--traced-twice)"
+            if args.traced_twice
+            else "traced once, as the course sets them"
+        )
         lines = [
             f"Restart & Run All, each notebook in a fresh kernel, on {where}.",
             *([f"Keras's array pipelines: {pipelines}."] if args.fit_waits else []),
+            f"Training steps: {tracing}.",
             "",
             f"| notebook | seconds | within {BUDGET:.0f} s | slowest cells {waits}|",
             "|---|---:|---|---|" + ("---:|---:|---:|" if args.fit_waits else ""),
@@ -201,7 +232,9 @@ def main(argv: list[str] | None = None) -> None:
     jobs = [
         (
             f"{path.name} ...",
-            lambda path=path: time_notebook(path, args.fit_waits, args.tuned_pipelines),
+            lambda path=path: time_notebook(
+                path, args.fit_waits, args.tuned_pipelines, args.traced_twice
+            ),
         )
         for path in paths
     ]

@@ -166,6 +166,11 @@ CASES = {
         TypeError,
         r"needs Keras's keras\.src\.trainers\.data_adapters\.array_data_adapter module",
     ),
+    "environment.build_before_tracing": (
+        lambda: environment.build_before_tracing(np),
+        TypeError,
+        r"needs Keras's keras\.src\.backend\.tensorflow\.trainer module",
+    ),
     "environment.version_report": (
         lambda: environment.version_report("numpy"),
         TypeError,

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import tomllib
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -177,9 +178,9 @@ def test_prepare_tensorflow_leaves_another_backend_alone(monkeypatch):
 SAME_TRAINING = """
 import keras
 import numpy as np
-from keras.src.trainers.data_adapters import array_data_adapter
+from {package} import {module}
 
-from utils.environment import untune_array_pipelines
+from utils.environment import {change}
 
 
 def trained(seed=0):
@@ -194,28 +195,76 @@ def trained(seed=0):
         name="tiny",
     )
     model.compile(
-        optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        optimizer="adam",
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
     )
     rng = np.random.default_rng(0)
     x, y = rng.random((200, 8, 8, 1), dtype="float32"), rng.integers(0, 3, 200)
-    model.fit(x, y, batch_size=16, epochs=3, verbose=0)  # shuffled, a last batch of 8
-    return model.get_weights()
+    # shuffled, a last batch of 8, and a validation pass after each epoch
+    model.fit(x, y, batch_size=16, epochs=3, validation_split=0.2, verbose=0)
+    return model.get_weights() + [np.array(model.evaluate(x, y, verbose=0))]
 
 
-tuned = trained()
-untune_array_pipelines(array_data_adapter)
-untune_array_pipelines(array_data_adapter)  # a second time changes nothing
-untuned = trained()
-keras_own = array_data_adapter.ArrayDataAdapter.get_tf_dataset.tuned
-print(not hasattr(keras_own, "tuned"))
-print(all(np.array_equal(a, b) for a, b in zip(tuned, untuned, strict=True)))
+keras_way = trained()
+{change}({module})
+{change}({module})  # a second time changes nothing
+changed = trained()
+keras_own = {module}.{original}
+print(not hasattr(keras_own, "{marker}"))
+print(all(np.array_equal(a, b) for a, b in zip(keras_way, changed, strict=True)))
 other_seed = trained(seed=1)  # the comparison can fail: another seed, other weights
-print(not all(np.array_equal(a, b) for a, b in zip(tuned, other_seed, strict=True)))
+print(not all(np.array_equal(a, b) for a, b in zip(keras_way, other_seed, strict=True)))
+"""
+
+# What prepare_tensorflow changes in Keras, and where Keras's own function is kept.
+CHANGES = {
+    "untune_array_pipelines": (
+        "keras.src.trainers.data_adapters",
+        "array_data_adapter",
+        "ArrayDataAdapter.get_tf_dataset.tuned",
+        "tuned",
+    ),
+    "build_before_tracing": (
+        "keras.src.backend.tensorflow",
+        "trainer",
+        "TensorFlowTrainer._maybe_symbolic_build.deferred",
+        "deferred",
+    ),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_the_changes_to_keras_train_the_same_weights(change):
+    package, module, original, marker = CHANGES[change]
+    code = SAME_TRAINING.format(
+        package=package, module=module, change=change, original=original, marker=marker
+    )
+    assert _fresh_python(code, TENSORFLOW_ENV).split() == ["True", "True", "True"]
+
+
+TRACES = """
+{before}
+import keras
+import numpy as np
+from keras.src.backend.tensorflow.trainer import TensorFlowTrainer
+
+{after}
+traced, train_step = [], TensorFlowTrainer.train_step
+TensorFlowTrainer.train_step = lambda self, data: traced.append(1) or train_step(self, data)
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="output")], name="small")
+model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+model.fit(np.zeros((8, 4), "float32"), np.zeros((8, 2), "float32"), batch_size=4, verbose=0)
+print(len(traced))
 """
 
 
-def test_untuned_pipelines_train_the_same_weights():
-    assert _fresh_python(SAME_TRAINING, TENSORFLOW_ENV).split() == ["True", "True", "True"]
+def test_prepare_tensorflow_has_a_training_step_traced_once():
+    prepare = "from utils.environment import prepare_tensorflow\n\nprepare_tensorflow()"
+    run = partial(_fresh_python, env=TENSORFLOW_ENV)
+    assert run(TRACES.format(before=prepare, after="")) == "1"  # as the lessons do
+    assert run(TRACES.format(before="", after=prepare)) == "1"  # Keras imported first
+    assert run(TRACES.format(before="", after="")) == "2"  # Keras's own: the check can fail
 
 
 def test_the_supported_pythons_agree_in_every_set_up_file():

@@ -87,17 +87,22 @@ def prepare_tensorflow() -> None:
     imported; a value you set yourself (``TF_ENABLE_ONEDNN_OPTS=0`` to try
     other kernels) is kept. With TensorFlow as Keras's backend, it also has
     Keras's pipelines of NumPy arrays built without autotuning
-    (:func:`untune_array_pipelines`), when Keras imports them or at once if it
-    has already.
+    (:func:`untune_array_pipelines`) and Keras's trainer build what a
+    training step needs before it traces one (:func:`build_before_tracing`),
+    each when Keras imports its module or at once if it has already.
     """
     for name, value in TENSORFLOW_DEFAULTS.items():
         os.environ.setdefault(name, value)
     if os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow":
         return
-    if ARRAY_ADAPTER in sys.modules:
-        untune_array_pipelines(sys.modules[ARRAY_ADAPTER])
-    elif not any(isinstance(finder, _UntuneOnImport) for finder in sys.meta_path):
-        sys.meta_path.insert(0, _UntuneOnImport())
+    for module_name, change in KERAS_CHANGES.items():
+        if module_name in sys.modules:
+            change(sys.modules[module_name])
+        elif not any(
+            isinstance(finder, _ChangeOnImport) and finder.module_name == module_name
+            for finder in sys.meta_path
+        ):
+            sys.meta_path.insert(0, _ChangeOnImport(module_name, change))
 
 
 # Keras 3 feeds the NumPy arrays given to fit, evaluate and predict through a tf.data
@@ -138,11 +143,63 @@ def untune_array_pipelines(module) -> None:
     adapter.get_tf_dataset = get_tf_dataset
 
 
-class _UntuneOnImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Runs :func:`untune_array_pipelines` on Keras's module as Keras imports it, once."""
+# Without a distribution strategy, Keras 3's TensorFlow trainer leaves the optimizer's
+# and the metrics' variables to be made while it traces the first training step, and a
+# tf.function that makes variables as it is traced is traced a second time: about 0.4 s
+# more for every model compiled and fitted (lesson 11 compiles 47), measured on lesson
+# 05's ConvNet in benchmarks/README.md, "Tracing a training step once".
+TRAINER = "keras.src.backend.tensorflow.trainer"
+
+
+def build_before_tracing(module) -> None:
+    """Have ``module.TensorFlowTrainer`` build the optimizer and the metrics before tracing.
+
+    ``module`` is Keras's :data:`TRAINER` module. For a model whose layers are
+    built (one that starts with ``keras.Input``), ``fit`` and ``evaluate`` then
+    make the optimizer's and the metrics' variables from the shapes of the data
+    (the pipeline's ``element_spec``: no batch is read), as Keras does under a
+    distribution strategy, and TensorFlow traces the training step once instead
+    of twice. The variables start at the same values, and every number trained
+    is the same (``tests/test_environment.py`` trains a network both ways). A
+    second call changes nothing; ``TensorFlowTrainer._maybe_symbolic_build.deferred``
+    is Keras's own.
+    """
+    trainer = getattr(module, "TensorFlowTrainer", None)
+    if not all(
+        callable(getattr(trainer, name, None))
+        for name in ("_maybe_symbolic_build", "_symbolic_build")
+    ):
+        raise TypeError(f"build_before_tracing needs Keras's {TRAINER} module, got {module!r}")
+    deferred = trainer._maybe_symbolic_build
+    if hasattr(deferred, "deferred"):
+        return
+
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        if self._distribute_strategy is None and self.built:
+            if iterator is not None:
+                dataset = getattr(iterator, "_distributed_dataset", None)
+                data_batch = getattr(dataset, "element_spec", None)
+            if data_batch is not None:
+                self._symbolic_build(data_batch=data_batch)
+                return
+        deferred(self, iterator=iterator, data_batch=data_batch)
+
+    _maybe_symbolic_build.deferred = deferred
+    trainer._maybe_symbolic_build = _maybe_symbolic_build
+
+
+# What prepare_tensorflow changes in Keras: {module: the change}.
+KERAS_CHANGES = {ARRAY_ADAPTER: untune_array_pipelines, TRAINER: build_before_tracing}
+
+
+class _ChangeOnImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Makes a change to one of Keras's modules as Keras imports it, once."""
+
+    def __init__(self, module_name: str, change) -> None:
+        self.module_name, self.change = module_name, change
 
     def find_spec(self, fullname, path, target=None):
-        if fullname != ARRAY_ADAPTER:
+        if fullname != self.module_name:
             return None
         sys.meta_path.remove(self)  # the usual finders find the module; this only wraps it
         spec = importlib.util.find_spec(fullname)
@@ -155,7 +212,7 @@ class _UntuneOnImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def exec_module(self, module) -> None:
         self.loader.exec_module(module)
-        untune_array_pipelines(module)
+        self.change(module)
 
 
 def onednn_enabled() -> bool | None:
