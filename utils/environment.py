@@ -145,9 +145,9 @@ def untune_array_pipelines(module) -> None:
 
 # Without a distribution strategy, Keras 3's TensorFlow trainer leaves the optimizer's
 # and the metrics' variables to be made while it traces the first training step, and a
-# tf.function that makes variables as it is traced is traced a second time: about 0.4 s
-# more for every model compiled and fitted (lesson 11 compiles 47), measured on lesson
-# 05's ConvNet in benchmarks/README.md, "Tracing a training step once".
+# tf.function that makes variables as it is traced is traced a second time: lesson 11,
+# which compiles and fits 47 models, took about 20 s longer that way, 137.3 s against
+# 116.6 s (benchmarks/README.md, "Tracing a training step once").
 TRAINER = "keras.src.backend.tensorflow.trainer"
 
 
