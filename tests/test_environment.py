@@ -8,7 +8,6 @@ import re
 import subprocess
 import sys
 import tomllib
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -156,16 +155,22 @@ print("off" if adapter.get_tf_dataset().options().autotune.enabled is False else
 TENSORFLOW_ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": "tensorflow"}
 
 
-def _autotune_in_fresh_python(before: str = "", after: str = "") -> str:
-    """Whether a pipeline Keras makes of NumPy arrays autotunes, in a fresh Python."""
-    return _fresh_python(AUTOTUNE.format(before=before, after=after), TENSORFLOW_ENV)
+PREPARE = "from utils.environment import prepare_tensorflow\n\nprepare_tensorflow()"
+
+
+def _with_and_without_prepare(template: str) -> list[str]:
+    """What ``template`` prints in a fresh Python with ``prepare_tensorflow()`` put
+    {before} Keras's import (as the lessons do), {after} it, and nowhere (Keras's own)."""
+    places = [(PREPARE, ""), ("", PREPARE), ("", "")]
+    return [
+        _fresh_python(template.format(before=before, after=after), TENSORFLOW_ENV)
+        for before, after in places
+    ]
 
 
 def test_prepare_tensorflow_turns_autotuning_off_for_kerass_array_pipelines():
-    prepare = "from utils.environment import prepare_tensorflow\n\nprepare_tensorflow()"
-    assert _autotune_in_fresh_python(before=prepare) == "off"  # as the lessons do
-    assert _autotune_in_fresh_python(after=prepare) == "off"  # Keras imported first
-    assert _autotune_in_fresh_python() == "on"  # Keras's own: the check can fail
+    # before, after Keras's import, and Keras's own: the check can fail
+    assert _with_and_without_prepare(AUTOTUNE) == ["off", "off", "on"]
 
 
 def test_prepare_tensorflow_leaves_another_backend_alone(monkeypatch):
@@ -260,11 +265,8 @@ print(len(traced))
 
 
 def test_prepare_tensorflow_has_a_training_step_traced_once():
-    prepare = "from utils.environment import prepare_tensorflow\n\nprepare_tensorflow()"
-    run = partial(_fresh_python, env=TENSORFLOW_ENV)
-    assert run(TRACES.format(before=prepare, after="")) == "1"  # as the lessons do
-    assert run(TRACES.format(before="", after=prepare)) == "1"  # Keras imported first
-    assert run(TRACES.format(before="", after="")) == "2"  # Keras's own: the check can fail
+    # before, after Keras's import, and Keras's own: the check can fail
+    assert _with_and_without_prepare(TRACES) == ["1", "1", "2"]
 
 
 def test_the_supported_pythons_agree_in_every_set_up_file():
