@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 
 import keras
@@ -206,6 +207,37 @@ def test_one_cycle_with_nesterov_is_nadam_on_the_same_schedule():
         rates = float(plain._learning_rate(step)), float(nesterov._learning_rate(step))
         assert rates[0] == pytest.approx(rates[1])
     assert float(nesterov._learning_rate(70)) == pytest.approx(0.015)
+
+
+def _trained_weights(steps_per_execution: int, seed: int = 0) -> tuple[list[np.ndarray], int]:
+    """Lesson 11's train() on 320 digits repeated, 25 batches of 32: the weights, the updates."""
+    (x_train, y_train), _ = load_mnist()
+    x = np.concatenate([(x_train[:320].astype("float32") / 255)[..., None]] * 3)
+    y = np.concatenate([y_train[:320]] * 3)
+    keras.utils.set_random_seed(seed)
+    model = models.build_convnet()
+    model.compile(
+        optimizer=models.one_cycle_adam(25, peak_learning_rate=0.005),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        steps_per_execution=steps_per_execution,
+    )
+    model.fit(x, y, batch_size=32, steps_per_epoch=25, epochs=1, verbose=0)
+    return model.get_weights(), int(model.optimizer.iterations)
+
+
+def test_batches_per_call_that_divide_the_steps_train_the_same_weights_as_one():
+    # Lesson 11 trains with steps_per_execution=math.gcd(steps, 10) and says the updates
+    # are the same; ten per call would run 30 batches for 25 (Keras runs whole calls).
+    # Another seed is the control.
+    one, one_updates = _trained_weights(1)
+    five, five_updates = _trained_weights(math.gcd(25, 10))
+    _, ten_updates = _trained_weights(10)
+    other, _ = _trained_weights(5, seed=1)
+    assert one_updates == five_updates == 25
+    assert ten_updates == 30
+    assert all(np.array_equal(a, b) for a, b in zip(one, five, strict=True))
+    assert not any(np.array_equal(a, b) for a, b in zip(one, other, strict=True))
 
 
 @pytest.fixture(scope="module")
