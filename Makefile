@@ -12,13 +12,17 @@ PYTHON ?= $(shell for p in $(SUPPORTED:%=python%) python3; do \
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.course-installed
+PACKAGES := $(VENV)/.requirements-installed
 
 # Quiet TensorFlow's C++ start-up log lines; oneDNN stays on (it is faster).
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: lab lab-authors update-lesson student grade hub hub-grade demo test test-quick lint format notebooks html clean
+.PHONY: which-python lab lab-authors update-lesson student grade hub hub-grade demo test test-quick lint format notebooks html clean
 
-$(STAMP): requirements.txt pyproject.toml
+# The pinned packages, then the course's own (editable). .ci/run installs several
+# environments' packages side by side; the editable install writes
+# cnn_hands_on.egg-info/ into the checkout, so it is a rule of its own, run by one make at a time.
+$(PACKAGES): requirements.txt
 	@if [ -x $(BIN)/python ]; then \
 		echo "Updating $(VENV) (Python $$($(BIN)/python -c 'import platform; print(platform.python_version())')); make clean rebuilds it with another Python."; \
 	elif [ -z "$(PYTHON)" ]; then \
@@ -31,8 +35,15 @@ $(STAMP): requirements.txt pyproject.toml
 		$(PYTHON) -m venv $(VENV); \
 	fi
 	$(BIN)/python -m pip install --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(STAMP): $(PACKAGES) pyproject.toml
 	$(BIN)/python -m pip install --disable-pip-version-check -q --no-deps -e .
 	@touch $@
+
+# The Python that would create $(VENV) (.ci/run asks which one make test will use).
+which-python:
+	@echo $(PYTHON)
 
 # Extra JupyterLab options, e.g. make lab LAB_ARGS="--port 8890 --no-browser".
 # The token authentication stays on whatever is passed here.
