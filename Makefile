@@ -137,8 +137,10 @@ demo: $(STAMP)
 # (tests/test_lessons.py); the browser tests draw the stored outputs and run only
 # the widgets. The 15 slowest tests are listed at the end. TEST_WORKERS pytest
 # processes (pytest-xdist) share the tests, one per core of a 2-core laptop, the
-# slowest first (conftest.py says how). NumPy's BLAS takes one thread in each: two
-# processes' BLAS threads spinning on two cores made lesson 09 take 105 s instead of 31 s.
+# slowest first (conftest.py says how). A third process on 2 cores made the suite
+# slower (1,133 s of pytest instead of 1,010 s; README says where): the lessons keep
+# both cores busy. NumPy's BLAS takes one thread in each: two processes' BLAS
+# threads spinning on two cores made lesson 09 take 105 s instead of 31 s.
 TEST_WORKERS ?= 2
 TEST_ENV := OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1}
 test: $(STAMP) lint $(if $(shell command -v npm 2>/dev/null),$(HUB_PROXY))
