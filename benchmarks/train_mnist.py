@@ -101,6 +101,16 @@ image): with one input channel, ``conv_1``'s forward pass runs at
 walk maps of 26 x 26 x 32 per image. That is where the step is furthest
 from the machine's limit, and it is oneDNN's kernel, not the recipe.
 
+On the other AMD EPYC (without avx_vnni), with the same AVX2 limits
+(2026-12-07, ``results/train_mnist_avx2_no_avx_vnni.md``): (c) 10.0 s, (a)
+105.9 s, 10.6x. The same 10 epochs of (a) took 105.9 s with seed 0 and 136.6 s
+with seed 2 in that one run: the machine's speed moves that much. There,
+``--recipes c --steps-per-execution N`` with N = 1, 32, 352 (the whole
+training in one call), 352, 32, 1, one run after the other, gave medians of
+11.7, 10.1, 9.8, 9.2, 9.6 and 9.7 s, with the same test accuracies (the same
+weights): two runs of one setting differ by more than the settings do, so (c)
+keeps one step per call.
+
 The speed-up over (a) depends on how many epochs the lecture's recipe needs
 before its test accuracy first touches 99.0%: a median of 10 on the AVX2
 machine (174 s), 5, 5 and 9 for seeds 0, 1, 2 on the machine above (44 s
