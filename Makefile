@@ -21,7 +21,8 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 
 # The pinned packages, then the course's own (editable). .ci/run installs several
 # environments' packages side by side; the editable install writes
-# cnn_hands_on.egg-info/ into the checkout, so it is a rule of its own, run by one make at a time.
+# cnn_hands_on.egg-info/ into the checkout, so it is a rule of its own, run by one
+# make at a time.
 $(PACKAGES): requirements.txt
 	@if [ -x $(BIN)/python ]; then \
 		echo "Updating $(VENV) (Python $$($(BIN)/python -c 'import platform; print(platform.python_version())')); make clean rebuilds it with another Python."; \
